@@ -1,0 +1,149 @@
+package nn
+
+import (
+	"alab/core/gemm"
+
+	"gorgonia.org/tensor"
+)
+
+// Conv2D is a 2-D cross-correlation (as PyTorch's Conv2d) with stride 1 and no padding
+// ("valid"): input (N, C, H, W) → output (N, F, H-KH+1, W-KW+1).
+//
+// It is computed as one matrix product per batch (im2col + GEMM): the input is unrolled
+// into col, a (C·KH·KW) × (N·Ho·Wo) matrix whose row (c*KH+ky)*KW+kx holds, for every output
+// position, the input pixel under kernel tap (c, ky, kx); then W (F × C·KH·KW) · col gives
+// every output at once.
+type Conv2D struct {
+	in, out shape
+	k       int // kernel height and width
+
+	w, b   []float32 // weight (F, C, K, K) and bias (F): views into the Net's parameters
+	dw, db []float32 // their gradients
+
+	x     *tensor.Dense // input of the last forward pass
+	col   []float32     // im2col of x: (C·K·K) × (N·Ho·Wo)
+	prod  []float32     // (F) × (N·Ho·Wo): GEMM result forward, dL/dy regrouped backward
+	dcol  []float32     // dL/dcol: (C·K·K) × (N·Ho·Wo)
+	y, dx buffer
+}
+
+func newConv2D(in shape, filters, k int) *Conv2D {
+	return &Conv2D{in: in, k: k, out: shape{filters, in.H - k + 1, in.W - k + 1}}
+}
+
+func (l *Conv2D) paramShapes() [][]int {
+	return [][]int{{l.out.C, l.in.C, l.k, l.k}, {l.out.C}}
+}
+
+func (l *Conv2D) bind(p, g [][]float32) { l.w, l.b, l.dw, l.db = p[0], p[1], g[0], g[1] }
+
+// fan returns the fan-in and fan-out used by weight initialisation.
+func (l *Conv2D) fan() (in, out int) { return l.in.C * l.k * l.k, l.out.C * l.k * l.k }
+
+// forward: x is (N, C, H, W), y is (N, F, Ho, Wo).
+func (l *Conv2D) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
+	n := batch(x)
+	l.x = x
+	kk := l.in.C * l.k * l.k
+	cols := n * l.out.H * l.out.W
+	l.col = grow(l.col, kk*cols)
+	l.prod = grow(l.prod, l.out.C*cols)
+	im2colTo(l.col, data(x), n, l.in, l.k, l.out)
+	gemm.Mul(false, false, l.out.C, cols, kk, l.w, kk, l.col, cols, 0, l.prod, cols)
+
+	// prod is (F, N, Ho·Wo); y is (N, F, Ho·Wo): regroup and add the bias.
+	y := l.y.get(n, l.out, false)
+	yd := data(y)
+	hw := l.out.H * l.out.W
+	for f := 0; f < l.out.C; f++ {
+		bias := l.b[f]
+		for i := 0; i < n; i++ {
+			src := l.prod[(f*n+i)*hw : (f*n+i+1)*hw]
+			dst := yd[(i*l.out.C+f)*hw : (i*l.out.C+f+1)*hw]
+			for j, v := range src {
+				dst[j] = v + bias
+			}
+		}
+	}
+	return y
+}
+
+// backward: dy is (N, F, Ho, Wo); dx is (N, C, H, W).
+func (l *Conv2D) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {
+	n := batch(dy)
+	kk := l.in.C * l.k * l.k
+	hw := l.out.H * l.out.W
+	cols := n * hw
+	dyd := data(dy)
+
+	// Regroup dy as (F, N·Ho·Wo), the layout of the forward product, and sum the bias gradient.
+	for f := 0; f < l.out.C; f++ {
+		var s float32
+		for i := 0; i < n; i++ {
+			src := dyd[(i*l.out.C+f)*hw : (i*l.out.C+f+1)*hw]
+			copy(l.prod[(f*n+i)*hw:], src)
+			for _, v := range src {
+				s += v
+			}
+		}
+		l.db[f] += s
+	}
+	// dW (F × kk) += dy (F × cols) · colᵀ (cols × kk)
+	gemm.Mul(false, true, l.out.C, kk, cols, l.prod, cols, l.col, cols, 1, l.dw, kk)
+	if !needDx {
+		return nil
+	}
+	// dcol (kk × cols) = Wᵀ (kk × F) · dy (F × cols)
+	l.dcol = grow(l.dcol, kk*cols)
+	gemm.Mul(true, false, kk, cols, l.out.C, l.w, kk, l.prod, cols, 0, l.dcol, cols)
+	dx := l.dx.get(n, l.in, false)
+	col2imTo(data(dx), l.dcol, n, l.in, l.k, l.out)
+	return dx
+}
+
+// im2colTo fills col ((C·K·K) × (N·Ho·Wo)) from x (N, C, H, W). Each row of col is a run of
+// Wo-long contiguous copies from x's rows, which is why the column order is (n, oy, ox).
+func im2colTo(col, x []float32, n int, in shape, k int, out shape) {
+	cols := n * out.H * out.W
+	for c := 0; c < in.C; c++ {
+		for ky := 0; ky < k; ky++ {
+			for kx := 0; kx < k; kx++ {
+				row := col[((c*k+ky)*k+kx)*cols:]
+				j := 0
+				for i := 0; i < n; i++ {
+					plane := x[(i*in.C+c)*in.H*in.W:]
+					for oy := 0; oy < out.H; oy++ {
+						src := plane[(oy+ky)*in.W+kx:]
+						copy(row[j:j+out.W], src[:out.W])
+						j += out.W
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2imTo is the adjoint of im2colTo: dx (N, C, H, W) = the sum of every dcol entry into the
+// input pixel it was copied from.
+func col2imTo(dx, dcol []float32, n int, in shape, k int, out shape) {
+	clear(dx[:n*in.size()])
+	cols := n * out.H * out.W
+	for c := 0; c < in.C; c++ {
+		for ky := 0; ky < k; ky++ {
+			for kx := 0; kx < k; kx++ {
+				row := dcol[((c*k+ky)*k+kx)*cols:]
+				j := 0
+				for i := 0; i < n; i++ {
+					plane := dx[(i*in.C+c)*in.H*in.W:]
+					for oy := 0; oy < out.H; oy++ {
+						dst := plane[(oy+ky)*in.W+kx : (oy+ky)*in.W+kx+out.W]
+						for t, v := range row[j : j+out.W] {
+							dst[t] += v
+						}
+						j += out.W
+					}
+				}
+			}
+		}
+	}
+}

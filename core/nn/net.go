@@ -1,0 +1,249 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"gorgonia.org/tensor"
+)
+
+// Architectures lists the built-in networks by name.
+var Architectures = []string{"compact", "gal"}
+
+// Input is the geometry every built-in network takes: one 28×28 greyscale channel with
+// pixels scaled to [0, 1] (MNIST's 0–255 divided by 255).
+var Input = shape{1, 28, 28}
+
+// Classes is the number of outputs (logits) of every built-in network.
+const Classes = 10
+
+// Param names one parameter tensor of a Net: Name is PyTorch's state_dict key
+// ("conv1.weight"), Shape its PyTorch shape, and Data a view into Net.Params.
+type Param struct {
+	Name  string
+	Shape []int
+	Data  []float32
+	Grad  []float32 // the matching view into Net.Grads
+}
+
+// Net is a sequential network. All parameters live in one flat buffer, Params, in the order
+// of Net.Named, and their gradients in Grads, so zeroing gradients or stepping an optimiser
+// is one loop.
+type Net struct {
+	Arch   string
+	Params []float32
+	Grads  []float32
+	Named  []Param
+
+	layers []layer
+	dlog   buffer // dL/dlogits for TrainBatch and BackwardInputTo
+	x      *tensor.Dense
+}
+
+// parametric is a layer with weights and a bias.
+type parametric interface {
+	paramShapes() [][]int // PyTorch shapes: weight then bias
+	bind(p, g [][]float32)
+	fan() (in, out int)
+}
+
+// builder assembles a Net layer by layer, tracking the activation geometry.
+type builder struct {
+	layers []layer
+	names  []string // a name per parametric layer
+	sh     shape
+	flat   bool
+	convs  int
+	denses int
+}
+
+func (b *builder) add(l layer, out shape) { b.layers = append(b.layers, l); b.sh = out }
+
+func (b *builder) conv(filters, k int) {
+	l := newConv2D(b.sh, filters, k)
+	b.convs++
+	b.names = append(b.names, fmt.Sprintf("conv%d", b.convs))
+	b.add(l, l.out)
+}
+
+func (b *builder) dense(units int) {
+	l := newDense(b.sh, units)
+	b.denses++
+	b.names = append(b.names, fmt.Sprintf("fc%d", b.denses))
+	b.flat = true
+	b.add(l, shape{units, 1, 1})
+}
+
+func (b *builder) relu()             { b.add(newReLU(b.sh, b.flat), b.sh) }
+func (b *builder) pool()             { l := newMaxPool2D(b.sh); b.add(l, l.out) }
+func (b *builder) dropout(p float32) { b.add(newDropout(b.sh, b.flat, p), b.sh) }
+
+// New builds the named architecture with weights initialised from seed: He-uniform
+// (bound √(6/fan_in)) for every layer followed by a ReLU, Glorot-uniform (√(6/(fan_in+fan_out)))
+// for the output layer, zero biases.
+//
+//   - compact: conv 8 5×5 → ReLU → maxpool 2 → conv 16 5×5 → ReLU → maxpool 2 → dropout 0.25 →
+//     dense 128 → ReLU → dropout 0.5 → dense 10 (the browser's default, ~37k parameters).
+//   - gal (Gal et al. 2017): conv 32 4×4 → ReLU → conv 32 4×4 → ReLU → maxpool 2 →
+//     dropout 0.25 → dense 128 → ReLU → dropout 0.5 → dense 10 (~513k parameters).
+func New(arch string, seed uint64) (*Net, error) {
+	b := &builder{sh: Input}
+	switch arch {
+	case "compact":
+		b.conv(8, 5)
+		b.relu()
+		b.pool()
+		b.conv(16, 5)
+		b.relu()
+		b.pool()
+	case "gal":
+		b.conv(32, 4)
+		b.relu()
+		b.conv(32, 4)
+		b.relu()
+		b.pool()
+	default:
+		return nil, fmt.Errorf("nn: unknown architecture %q: want one of %s", arch, strings.Join(Architectures, ", "))
+	}
+	b.dropout(0.25)
+	b.dense(128)
+	b.relu()
+	b.dropout(0.5)
+	b.dense(Classes)
+
+	net := &Net{Arch: arch, layers: b.layers}
+	net.bindParams(b.names)
+	net.init(seed)
+	return net, nil
+}
+
+// bindParams lays every parameter out in one flat buffer and hands each layer its views.
+func (n *Net) bindParams(names []string) {
+	var ps []parametric
+	total := 0
+	for _, l := range n.layers {
+		if p, ok := l.(parametric); ok {
+			ps = append(ps, p)
+			for _, s := range p.paramShapes() {
+				total += prod(s)
+			}
+		}
+	}
+	n.Params = make([]float32, total)
+	n.Grads = make([]float32, total)
+	off := 0
+	for i, p := range ps {
+		var views, grads [][]float32
+		for j, s := range p.paramShapes() {
+			size := prod(s)
+			v, g := n.Params[off:off+size:off+size], n.Grads[off:off+size:off+size]
+			views, grads = append(views, v), append(grads, g)
+			suffix := []string{"weight", "bias"}[j]
+			n.Named = append(n.Named, Param{Name: names[i] + "." + suffix, Shape: s, Data: v, Grad: g})
+			off += size
+		}
+		p.bind(views, grads)
+	}
+}
+
+func (n *Net) init(seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	var ps []parametric
+	for _, l := range n.layers {
+		if p, ok := l.(parametric); ok {
+			ps = append(ps, p)
+		}
+	}
+	for i, p := range ps {
+		in, out := p.fan()
+		bound := math.Sqrt(6 / float64(in)) // He: followed by a ReLU
+		if i == len(ps)-1 {
+			bound = math.Sqrt(6 / float64(in+out)) // Glorot: the output layer
+		}
+		w := n.Named[2*i].Data
+		for j := range w {
+			w[j] = float32((2*rng.Float64() - 1) * bound)
+		}
+		clear(n.Named[2*i+1].Data)
+	}
+}
+
+func prod(s []int) int {
+	p := 1
+	for _, d := range s {
+		p *= d
+	}
+	return p
+}
+
+// NewInput returns a zeroed input tensor for a batch of n images (n, 1, 28, 28).
+func NewInput(n int) *tensor.Dense {
+	return tensor.New(tensor.WithShape(n, Input.C, Input.H, Input.W), tensor.Of(tensor.Float32))
+}
+
+// Forward runs x (N, 1, 28, 28) through the network and returns the logits (N, 10). The
+// result and every intermediate activation belong to the Net and are overwritten by the
+// next call.
+func (n *Net) Forward(x *tensor.Dense, p Pass) *tensor.Dense {
+	n.x = x
+	for _, l := range n.layers {
+		x = l.forward(x, p)
+	}
+	return x
+}
+
+// Embedding returns the penultimate activation of the last Forward: the (N, 128) input of the
+// output layer, after dropout (which is the identity in Infer mode).
+func (n *Net) Embedding() *tensor.Dense {
+	return n.layers[len(n.layers)-1].(*Dense).x
+}
+
+// Backward propagates dL/dlogits (N × 10) through the last Forward pass, adding into Grads.
+// With dx non-nil it also writes dL/dinput (N × 784) there.
+func (n *Net) Backward(dlogits *tensor.Dense, dx []float32) {
+	g := dlogits
+	for i := len(n.layers) - 1; i >= 0; i-- {
+		g = n.layers[i].backward(g, i > 0 || dx != nil)
+	}
+	if dx != nil {
+		copy(dx, data(g))
+	}
+}
+
+// ZeroGrad sets every gradient to zero.
+func (n *Net) ZeroGrad() { clear(n.Grads) }
+
+// InputGradTo writes into dst (N × 784) the gradient with respect to the input of
+// Σᵢ Σₖ seed[i,k]·logit[i,k], for the input of the last Forward pass: with seed one-hot on
+// class k it is ∇ₓ logitₖ; with e_k − e_j it is ∇ₓ(logitₖ − logitⱼ), as DeepFool needs.
+// As a side effect it adds into Grads (training zeroes them before every step).
+func (n *Net) InputGradTo(dst, seed []float32) {
+	nb := batch(n.x)
+	d := n.dlog.get(nb, shape{Classes, 1, 1}, true)
+	copy(data(d), seed)
+	n.Backward(d, dst)
+}
+
+// TrainBatch runs one optimisation step on the batch x (N, 1, 28, 28) with labels, drawing
+// dropout masks from rng, and returns the mean cross-entropy loss before the step.
+func (n *Net) TrainBatch(x *tensor.Dense, labels []uint8, opt Optimizer, rng *rand.Rand) float64 {
+	n.ZeroGrad()
+	logits := n.Forward(x, Pass{Mode: Train, Rand: rng})
+	d := n.dlog.get(len(labels), shape{Classes, 1, 1}, true)
+	loss := SoftmaxCrossEntropyTo(data(d), data(logits), labels, Classes)
+	n.Backward(d, nil)
+	opt.Step(n.Params, n.Grads)
+	return loss
+}
+
+// Param returns the parameter with the given state_dict name.
+func (n *Net) Param(name string) (Param, bool) {
+	i := slices.IndexFunc(n.Named, func(p Param) bool { return p.Name == name })
+	if i < 0 {
+		return Param{}, false
+	}
+	return n.Named[i], true
+}

@@ -1,0 +1,206 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveConv2D is the specification of Conv2D.forward: the textbook cross-correlation.
+func naiveConv2D(x, w, b []float32, n int, in shape, f, k int) []float32 {
+	oh, ow := in.H-k+1, in.W-k+1
+	y := make([]float32, n*f*oh*ow)
+	for i := 0; i < n; i++ {
+		for o := 0; o < f; o++ {
+			for r := 0; r < oh; r++ {
+				for c := 0; c < ow; c++ {
+					s := float64(b[o])
+					for ch := 0; ch < in.C; ch++ {
+						for ky := 0; ky < k; ky++ {
+							for kx := 0; kx < k; kx++ {
+								s += float64(x[((i*in.C+ch)*in.H+r+ky)*in.W+c+kx]) * float64(w[((o*in.C+ch)*k+ky)*k+kx])
+							}
+						}
+					}
+					y[((i*f+o)*oh+r)*ow+c] = float32(s)
+				}
+			}
+		}
+	}
+	return y
+}
+
+func TestConv2DMatchesNaive(t *testing.T) {
+	for _, c := range []struct {
+		in   shape
+		f, k int
+		n    int
+	}{
+		{shape{1, 28, 28}, 8, 5, 3},
+		{shape{8, 12, 12}, 16, 5, 2},
+		{shape{1, 28, 28}, 32, 4, 2},
+		{shape{3, 5, 9}, 2, 5, 1}, // kernel as tall as the image: one output row
+		{shape{2, 4, 4}, 3, 1, 4},
+	} {
+		rng := rand.New(rand.NewPCG(uint64(c.f), uint64(c.k)))
+		l := newConv2D(c.in, c.f, c.k)
+		params, _ := bindRandom(l, rng)
+		x := make([]float32, c.n*c.in.size())
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		got := data(l.forward(newTensorFrom(c.n, c.in, false, x), Pass{}))
+		want := naiveConv2D(x, params[0], params[1], c.n, c.in, c.f, c.k)
+		for i := range want {
+			if math.Abs(float64(got[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("in %v, %d filters %d×%d: y[%d] = %g, naive %g", c.in, c.f, c.k, c.k, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+func TestArchitectures(t *testing.T) {
+	for _, c := range []struct {
+		arch   string
+		params int
+		names  []string
+	}{
+		// conv1 8·1·5·5+8, conv2 16·8·5·5+16, fc1 128·256+128, fc2 10·128+10
+		{"compact", 208 + 3216 + 32896 + 1290, []string{"conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}},
+		// conv1 32·16+32, conv2 32·32·16+32, fc1 128·3872+128, fc2 1290
+		{"gal", 544 + 16416 + 495744 + 1290, []string{"conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}},
+	} {
+		net, err := New(c.arch, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(net.Params) != c.params {
+			t.Errorf("%s: %d parameters, want %d", c.arch, len(net.Params), c.params)
+		}
+		for i, p := range net.Named {
+			if p.Name != c.names[i] {
+				t.Errorf("%s: parameter %d is %q, want %q", c.arch, i, p.Name, c.names[i])
+			}
+		}
+		logits := net.Forward(NewInput(2), Pass{Mode: Infer})
+		if s := logits.Shape(); s[0] != 2 || s[1] != Classes {
+			t.Errorf("%s: logits shape %v, want (2, 10)", c.arch, s)
+		}
+		if s := net.Embedding().Shape(); s[0] != 2 || s[1] != 128 {
+			t.Errorf("%s: embedding shape %v, want (2, 128)", c.arch, s)
+		}
+	}
+	if _, err := New("resnet", 1); err == nil || err.Error() != `nn: unknown architecture "resnet": want one of compact, gal` {
+		t.Errorf("New(resnet) error = %v", err)
+	}
+}
+
+// trainSteps builds a net and runs a few training steps on random data, all from seed.
+func trainSteps(t testing.TB, arch string, seed uint64, steps int) *Net {
+	net, err := New(arch, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(seed, 1))
+	x := NewInput(16)
+	labels := make([]uint8, 16)
+	opt := &Adam{}
+	for s := 0; s < steps; s++ {
+		for i := range data(x) {
+			data(x)[i] = rng.Float32()
+		}
+		for i := range labels {
+			labels[i] = uint8(rng.IntN(Classes))
+		}
+		net.TrainBatch(x, labels, opt, rng)
+	}
+	return net
+}
+
+func TestSameSeedSameWeights(t *testing.T) {
+	a := trainSteps(t, "compact", 42, 5)
+	b := trainSteps(t, "compact", 42, 5)
+	c := trainSteps(t, "compact", 43, 5)
+	same := func(x, y *Net) bool {
+		for i := range x.Params {
+			if math.Float32bits(x.Params[i]) != math.Float32bits(y.Params[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if !same(a, b) {
+		t.Error("two runs with seed 42 gave different weights")
+	}
+	if same(a, c) {
+		t.Error("seeds 42 and 43 gave identical weights")
+	}
+}
+
+func TestTrainingLearnsRandomLabels(t *testing.T) {
+	// A net memorising 16 fixed random images must drive its loss well below ln 10.
+	net, _ := New("compact", 5)
+	rng := rand.New(rand.NewPCG(5, 5))
+	x := NewInput(16)
+	for i := range data(x) {
+		data(x)[i] = rng.Float32()
+	}
+	labels := make([]uint8, 16)
+	for i := range labels {
+		labels[i] = uint8(i % Classes)
+	}
+	opt := &Adam{LR: 3e-3}
+	first := net.TrainBatch(x, labels, opt, rng)
+	var last float64
+	for s := 0; s < 200; s++ {
+		last = net.TrainBatch(x, labels, opt, rng)
+	}
+	if first < 2 || last > 0.3 {
+		t.Errorf("loss went from %.3f to %.3f, want from ≈ln 10 to < 0.3", first, last)
+	}
+}
+
+func TestTrainBatchAllocatesNothing(t *testing.T) {
+	for _, arch := range Architectures {
+		net, _ := New(arch, 1)
+		rng := rand.New(rand.NewPCG(1, 1))
+		x := NewInput(8)
+		labels := make([]uint8, 8)
+		opt := &Adam{}
+		net.TrainBatch(x, labels, opt, rng)
+		if a := testing.AllocsPerRun(5, func() { net.TrainBatch(x, labels, opt, rng) }); a != 0 {
+			t.Errorf("%s: TrainBatch allocates %.0f times per step, want 0", arch, a)
+		}
+	}
+}
+
+func TestDropoutModes(t *testing.T) {
+	l := newDropout(shape{1000, 1, 1}, true, 0.5)
+	x := newTensorFrom(4, shape{1000, 1, 1}, true, make([]float32, 4000))
+	for i := range data(x) {
+		data(x)[i] = 1
+	}
+	if y := l.forward(x, Pass{Mode: Infer}); y != x {
+		t.Error("Infer pass changed the activation")
+	}
+	count := func(p Pass) (zeros int) {
+		for _, v := range data(l.forward(x, p)) {
+			switch v {
+			case 0:
+				zeros++
+			case 2:
+			default:
+				t.Fatalf("dropout output %g, want 0 or 1/(1-p) = 2", v)
+			}
+		}
+		return zeros
+	}
+	z1 := count(Pass{Mode: MCSample, Rand: rand.New(rand.NewPCG(1, 1))})
+	z2 := count(Pass{Mode: MCSample, Rand: rand.New(rand.NewPCG(1, 1))})
+	if z1 != z2 {
+		t.Error("the same seed dropped different units")
+	}
+	if z1 < 1800 || z1 > 2200 {
+		t.Errorf("dropped %d of 4000 at p = 0.5", z1)
+	}
+}
