@@ -1,0 +1,70 @@
+package nn
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"alab/core/npz"
+)
+
+// Save writes the weights as a NumPy .npz archive with PyTorch state_dict names and layouts
+// (conv1.weight is [out, in, kh, kw], fc1.weight [out, in]; float32, little-endian, C order),
+// so numpy.load and torch.nn.Module.load_state_dict read it unchanged.
+func (n *Net) Save(w io.Writer) error {
+	arrays := make([]npz.Array, len(n.Named))
+	for i, p := range n.Named {
+		arrays[i] = npz.Array{Name: p.Name, Shape: p.Shape, Data: p.Data}
+	}
+	return npz.Write(w, arrays)
+}
+
+// Load reads weights saved by Save (or by NumPy from a PyTorch state_dict of the same
+// architecture) and returns a Net of the architecture whose parameter names and shapes they
+// match exactly. A missing, unexpected or misshapen array is an error that names it.
+func Load(r io.ReaderAt, size int64) (*Net, error) {
+	arrays, err := npz.Read(r, size)
+	if err != nil {
+		return nil, err
+	}
+	var reasons []string
+	for _, arch := range Architectures {
+		net, _ := New(arch, 0)
+		err := net.setWeights(arrays)
+		if err == nil {
+			return net, nil
+		}
+		reasons = append(reasons, fmt.Sprintf("not %s: %v", arch, err))
+	}
+	return nil, fmt.Errorf("nn: weights match no architecture (%s)", strings.Join(reasons, "; "))
+}
+
+// setWeights copies arrays into the Net's parameters after checking that names and shapes
+// match the architecture one for one. Names are unique: npz.Read rejects duplicates.
+func (n *Net) setWeights(arrays []npz.Array) error {
+	byName := make(map[string]npz.Array, len(arrays))
+	for _, a := range arrays {
+		byName[a.Name] = a
+	}
+	for _, p := range n.Named {
+		a, ok := byName[p.Name]
+		if !ok {
+			return fmt.Errorf("missing array %q", p.Name)
+		}
+		if !slices.Equal(a.Shape, p.Shape) {
+			return fmt.Errorf("%s has shape %v: want %v", p.Name, a.Shape, p.Shape)
+		}
+	}
+	if len(arrays) > len(n.Named) {
+		for _, a := range arrays {
+			if _, ok := n.Param(a.Name); !ok {
+				return fmt.Errorf("unexpected array %q", a.Name)
+			}
+		}
+	}
+	for _, p := range n.Named {
+		copy(p.Data, byName[p.Name].Data)
+	}
+	return nil
+}
