@@ -1,0 +1,4 @@
+package nn
+
+// WebAssembly runs on one thread.
+func init() { benchThreads = []int{1} }

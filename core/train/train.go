@@ -1,0 +1,161 @@
+// Package train fits a core/nn network to a labelled set and measures its accuracy.
+package train
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"alab/core/data"
+	"alab/core/nn"
+)
+
+// Config sets how a network is trained. Zero values mean the defaults given.
+type Config struct {
+	Epochs    int     // passes over the set; if 0, 1 is used
+	Batch     int     // examples per step; if 0, 64 is used
+	LR        float64 // learning rate; if 0, 0.001 for Adam and 0.01 for SGD
+	Optimizer string  // "adam" or "sgd" (with momentum 0.9); if "", "adam" is used
+	Seed      uint64  // the order of examples and the dropout masks
+}
+
+func (c Config) withDefaults() Config {
+	if c.Epochs == 0 {
+		c.Epochs = 1
+	}
+	if c.Batch == 0 {
+		c.Batch = 64
+	}
+	if c.Optimizer == "" {
+		c.Optimizer = "adam"
+	}
+	return c
+}
+
+// Validate reports the first invalid field of c, after defaults are applied.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	switch {
+	case c.Epochs < 0:
+		return fmt.Errorf("train: invalid epochs %d: want a positive number", c.Epochs)
+	case c.Batch < 0 || c.Batch > 1<<16:
+		return fmt.Errorf("train: invalid batch size %d: want 1 to 65536", c.Batch)
+	case c.LR < 0 || c.LR > 10 || c.LR != c.LR:
+		return fmt.Errorf("train: invalid learning rate %g: want a value in (0, 10]", c.LR)
+	case c.Optimizer != "adam" && c.Optimizer != "sgd":
+		return fmt.Errorf("train: unknown optimizer %q: want adam or sgd", c.Optimizer)
+	}
+	return nil
+}
+
+func (c Config) optimizer() nn.Optimizer {
+	if c.Optimizer == "sgd" {
+		return &nn.SGD{LR: c.LR, Momentum: 0.9}
+	}
+	return &nn.Adam{LR: c.LR}
+}
+
+// Progress is told after every step how many steps of how many are done and the step's loss.
+type Progress func(done, total int, loss float64)
+
+// CheckSet reports whether s can be fed to a built-in network: 28×28 images, labels 0–9.
+func CheckSet(s *data.Set) error {
+	if s.Rows != nn.Input.H || s.Cols != nn.Input.W {
+		return fmt.Errorf("train: images are %d×%d: want %d×%d", s.Rows, s.Cols, nn.Input.H, nn.Input.W)
+	}
+	return s.Validate(nn.Classes)
+}
+
+// Fit trains net on every image of set for cfg.Epochs epochs, reshuffling each epoch, and
+// returns the mean loss of the last epoch. It stops early with ctx's error if ctx is done.
+// progress may be nil.
+func Fit(ctx context.Context, net *nn.Net, set *data.Set, cfg Config, progress Progress) (float64, error) {
+	if err := cfg.Validate(); err != nil {
+		return 0, err
+	}
+	if err := CheckSet(set); err != nil {
+		return 0, err
+	}
+	if set.N == 0 {
+		return 0, fmt.Errorf("train: the training set is empty")
+	}
+	cfg = cfg.withDefaults()
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7472_6169_6e))
+	opt := cfg.optimizer()
+	order := make([]int, set.N)
+	for i := range order {
+		order[i] = i
+	}
+	bs := min(cfg.Batch, set.N)
+	x := nn.NewInput(bs)
+	labels := make([]uint8, bs)
+	steps := (set.N + bs - 1) / bs
+	var epochLoss float64
+	for e := 0; e < cfg.Epochs; e++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		epochLoss = 0
+		for s := 0; s < steps; s++ {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+			ids := order[s*bs : min((s+1)*bs, set.N)]
+			xb := x
+			if len(ids) < bs {
+				xb = nn.NewInput(len(ids))
+			}
+			set.ToFloat32To(xb.Float32s(), ids)
+			for j, id := range ids {
+				labels[j] = set.Labels[id]
+			}
+			loss := net.TrainBatch(xb, labels[:len(ids)], opt, rng)
+			epochLoss += loss * float64(len(ids))
+			if progress != nil {
+				progress(e*steps+s+1, cfg.Epochs*steps, loss)
+			}
+		}
+		epochLoss /= float64(set.N)
+	}
+	return epochLoss, nil
+}
+
+// Accuracy returns the fraction of set that net classifies correctly (dropout off),
+// evaluating batch images at a time (if batch is 0, 256).
+func Accuracy(net *nn.Net, set *data.Set, batch int) (float64, error) {
+	if err := CheckSet(set); err != nil {
+		return 0, err
+	}
+	if set.N == 0 {
+		return 0, fmt.Errorf("train: the evaluation set is empty")
+	}
+	if batch <= 0 {
+		batch = 256
+	}
+	ids := make([]int, 0, batch)
+	x := nn.NewInput(min(batch, set.N))
+	correct := 0
+	for start := 0; start < set.N; start += batch {
+		ids = ids[:0]
+		for i := start; i < min(start+batch, set.N); i++ {
+			ids = append(ids, i)
+		}
+		xb := x
+		if len(ids) < x.Shape()[0] {
+			xb = nn.NewInput(len(ids))
+		}
+		set.ToFloat32To(xb.Float32s(), ids)
+		logits := net.Forward(xb, nn.Pass{Mode: nn.Infer}).Float32s()
+		for j, id := range ids {
+			row := logits[j*nn.Classes : (j+1)*nn.Classes]
+			best := 0
+			for k, v := range row {
+				if v > row[best] {
+					best = k
+				}
+			}
+			if best == int(set.Labels[id]) {
+				correct++
+			}
+		}
+	}
+	return float64(correct) / float64(set.N), nil
+}
