@@ -49,11 +49,11 @@ with torch.no_grad():
 // TestPyTorchAgrees loads our saved weights into the same architecture in PyTorch 1.13
 // (Debian's python3-torch) and checks that it computes our logits: the weights format, the
 // layouts and cross-correlation all match PyTorch. Skipped without torch unless
-// ALAB_REQUIRE_TORCH is set (as CI does).
+// ALAB_REQUIRE_PYTHON is set (as CI does).
 func TestPyTorchAgrees(t *testing.T) {
 	const python = "/usr/bin/python3"
 	if err := exec.Command(python, "-c", "import torch, numpy").Run(); err != nil {
-		if os.Getenv("ALAB_REQUIRE_TORCH") != "" {
+		if os.Getenv("ALAB_REQUIRE_PYTHON") != "" {
 			t.Fatalf("%s cannot import torch and numpy (%v): apt-get install -y python3-torch", python, err)
 		}
 		t.Skipf("%s cannot import torch and numpy: apt-get install -y python3-torch", python)
