@@ -52,6 +52,7 @@ func newDropout(in shape, flat bool, p float32) *Dropout { return &Dropout{P: p,
 
 // forward draws one uint16 per unit from p.Rand (four per Uint64 call, because the draw
 // otherwise dominates the layer's cost): a unit is dropped when its draw < P·65536.
+// With p.Shared only the first example's mask is drawn, and reused for the others.
 func (l *Dropout) forward(x *tensor.Dense, p Pass) *tensor.Dense {
 	l.x, l.on = x, p.stochastic()
 	if !l.on {
@@ -62,12 +63,14 @@ func (l *Dropout) forward(x *tensor.Dense, p Pass) *tensor.Dense {
 	}
 	xd := data(x)
 	l.mask = grow(l.mask, len(xd))
-	y := l.y.get(batch(x), l.sh, l.flat)
-	yd := data(y)
+	drawn := len(xd)
+	if p.Shared {
+		drawn = l.sh.size()
+	}
 	cut := uint64(l.P * 65536)
 	scale := 1 / (1 - l.P)
 	var bits uint64
-	for i, v := range xd {
+	for i := range l.mask[:drawn] {
 		if i%4 == 0 {
 			bits = p.Rand.Uint64()
 		}
@@ -77,7 +80,14 @@ func (l *Dropout) forward(x *tensor.Dense, p Pass) *tensor.Dense {
 		}
 		bits >>= 16
 		l.mask[i] = m
-		yd[i] = v * m
+	}
+	for i := drawn; i < len(xd); i += drawn {
+		copy(l.mask[i:i+drawn], l.mask[:drawn])
+	}
+	y := l.y.get(batch(x), l.sh, l.flat)
+	yd := data(y)
+	for i, v := range xd {
+		yd[i] = v * l.mask[i]
 	}
 	return y
 }

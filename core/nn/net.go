@@ -188,12 +188,32 @@ func NewInput(n int) *tensor.Dense {
 // result and every intermediate activation belong to the Net and are overwritten by the
 // next call.
 func (n *Net) Forward(x *tensor.Dense, p Pass) *tensor.Dense {
-	n.x = x
-	for _, l := range n.layers {
+	return n.ForwardRange(x, 0, len(n.layers), p)
+}
+
+// ForwardRange runs x through layers [from, to) and returns their output. Layers count from
+// 0 at the input; Body returns where the deterministic part ends. The result belongs to the
+// Net and is overwritten by the next pass through those layers.
+func (n *Net) ForwardRange(x *tensor.Dense, from, to int, p Pass) *tensor.Dense {
+	if from == 0 {
+		n.x = x
+	}
+	for _, l := range n.layers[from:to] {
 		x = l.forward(x, p)
 	}
 	return x
 }
+
+// Body returns the number of layers before the first dropout layer. Those layers ignore the
+// pass's mode, so their output is the same in every pass: Monte-Carlo dropout can compute it
+// once and run only the layers from Body on for each of its T passes — exactly, not as an
+// approximation.
+func (n *Net) Body() int {
+	return slices.IndexFunc(n.layers, func(l layer) bool { _, ok := l.(*Dropout); return ok })
+}
+
+// Layers returns the number of layers.
+func (n *Net) Layers() int { return len(n.layers) }
 
 // Embedding returns the penultimate activation of the last Forward: the (N, 128) input of the
 // output layer, after dropout (which is the identity in Infer mode).

@@ -204,3 +204,46 @@ func TestDropoutModes(t *testing.T) {
 		t.Errorf("dropped %d of 4000 at p = 0.5", z1)
 	}
 }
+
+// TestHeadOnlyMCDropout shows that running the body once and only the head per pass gives
+// exactly the logits of full stochastic passes with the same masks.
+func TestHeadOnlyMCDropout(t *testing.T) {
+	for _, arch := range Architectures {
+		net, _ := New(arch, 2)
+		rng := rand.New(rand.NewPCG(8, 8))
+		x := NewInput(5)
+		for i := range data(x) {
+			data(x)[i] = rng.Float32()
+		}
+		body := net.Body()
+		if body <= 0 || body >= net.Layers() {
+			t.Fatalf("%s: Body() = %d of %d layers", arch, body, net.Layers())
+		}
+		feat := net.ForwardRange(x, 0, body, Pass{Mode: Infer})
+		featCopy := newTensorFrom(5, shape{feat.Shape()[1], feat.Shape()[2], feat.Shape()[3]}, false, append([]float32(nil), data(feat)...))
+		for pass := uint64(0); pass < 3; pass++ {
+			p := func() Pass { return Pass{Mode: MCSample, Rand: rand.New(rand.NewPCG(pass, 1)), Shared: true} }
+			head := append([]float32(nil), data(net.ForwardRange(featCopy, body, net.Layers(), p()))...)
+			full := data(net.Forward(x, p()))
+			for i := range full {
+				if head[i] != full[i] {
+					t.Fatalf("%s pass %d: logit %d is %g head-only, %g in a full pass", arch, pass, i, head[i], full[i])
+				}
+			}
+		}
+	}
+}
+
+func TestSharedDropoutMask(t *testing.T) {
+	l := newDropout(shape{64, 1, 1}, true, 0.5)
+	x := newTensorFrom(3, shape{64, 1, 1}, true, make([]float32, 3*64))
+	for i := range data(x) {
+		data(x)[i] = 1
+	}
+	y := data(l.forward(x, Pass{Mode: MCSample, Rand: rand.New(rand.NewPCG(1, 2)), Shared: true}))
+	for i := 64; i < len(y); i++ {
+		if y[i] != y[i%64] {
+			t.Fatalf("unit %d of example %d differs from example 0's with a shared mask", i%64, i/64)
+		}
+	}
+}

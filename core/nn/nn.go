@@ -46,9 +46,15 @@ func (m Mode) String() string {
 
 // Pass configures one forward pass: the dropout mode and, for Train and MCSample, the source
 // of the dropout masks. Rand may be nil only in Infer mode.
+//
+// With Shared, every example of the batch gets the same dropout mask, drawn once per layer:
+// one set of weights sampled from the approximate posterior, applied to the whole pool, as
+// BatchBALD's "consistent" MC dropout needs. Re-seeding Rand identically for each batch then
+// gives every batch of the pool the same mask.
 type Pass struct {
-	Mode Mode
-	Rand *rand.Rand
+	Mode   Mode
+	Rand   *rand.Rand
+	Shared bool
 }
 
 // stochastic reports whether dropout is active in this pass.
