@@ -12,7 +12,12 @@ import (
 
 // Config sets how a network is trained. Zero values mean the defaults given.
 type Config struct {
-	Epochs    int     // passes over the set; if 0, 1 is used
+	Epochs int // passes over the set; if 0, 1 is used
+	// Steps, if positive, fixes the number of optimisation steps instead of Epochs: the
+	// order is reshuffled at every pass over the set and training stops after Steps batches.
+	// Small labelled sets (active learning's early rounds) need many passes; a fixed number
+	// of steps keeps the cost of a round independent of the set's size.
+	Steps     int
 	Batch     int     // examples per step; if 0, 64 is used
 	LR        float64 // learning rate; if 0, 0.001 for Adam and 0.01 for SGD
 	Optimizer string  // "adam" or "sgd" (with momentum 0.9); if "", "adam" is used
@@ -38,6 +43,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.Epochs < 0:
 		return fmt.Errorf("train: invalid epochs %d: want a positive number", c.Epochs)
+	case c.Steps < 0:
+		return fmt.Errorf("train: invalid steps %d: want 0 (use epochs) or more", c.Steps)
 	case c.Batch < 0 || c.Batch > 1<<16:
 		return fmt.Errorf("train: invalid batch size %d: want 1 to 65536", c.Batch)
 	case c.LR < 0 || c.LR > 10 || c.LR != c.LR:
@@ -66,9 +73,9 @@ func CheckSet(s *data.Set) error {
 	return s.Validate(nn.Classes)
 }
 
-// Fit trains net on every image of set for cfg.Epochs epochs, reshuffling each epoch, and
-// returns the mean loss of the last epoch. It stops early with ctx's error if ctx is done.
-// progress may be nil.
+// Fit trains net on every image of set for cfg.Epochs epochs (or cfg.Steps steps),
+// reshuffling each epoch, and returns the mean loss over the last (possibly partial) epoch.
+// It stops early with ctx's error if ctx is done. progress may be nil.
 func Fit(ctx context.Context, net *nn.Net, set *data.Set, cfg Config, progress Progress) (float64, error) {
 	if err := cfg.Validate(); err != nil {
 		return 0, err
@@ -89,33 +96,39 @@ func Fit(ctx context.Context, net *nn.Net, set *data.Set, cfg Config, progress P
 	bs := min(cfg.Batch, set.N)
 	x := nn.NewInput(bs)
 	labels := make([]uint8, bs)
-	steps := (set.N + bs - 1) / bs
-	var epochLoss float64
-	for e := 0; e < cfg.Epochs; e++ {
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		epochLoss = 0
-		for s := 0; s < steps; s++ {
-			if err := ctx.Err(); err != nil {
-				return 0, err
-			}
-			ids := order[s*bs : min((s+1)*bs, set.N)]
-			xb := x
-			if len(ids) < bs {
-				xb = nn.NewInput(len(ids))
-			}
-			set.ToFloat32To(xb.Float32s(), ids)
-			for j, id := range ids {
-				labels[j] = set.Labels[id]
-			}
-			loss := net.TrainBatch(xb, labels[:len(ids)], opt, rng)
-			epochLoss += loss * float64(len(ids))
-			if progress != nil {
-				progress(e*steps+s+1, cfg.Epochs*steps, loss)
-			}
-		}
-		epochLoss /= float64(set.N)
+	perEpoch := (set.N + bs - 1) / bs
+	total := cfg.Epochs * perEpoch
+	if cfg.Steps > 0 {
+		total = cfg.Steps
 	}
-	return epochLoss, nil
+	var sum float64 // loss summed over the examples of the current pass
+	seen := 0
+	for step := 0; step < total; step++ {
+		s := step % perEpoch
+		if s == 0 {
+			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			sum, seen = 0, 0
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		ids := order[s*bs : min((s+1)*bs, set.N)]
+		xb := x
+		if len(ids) < bs {
+			xb = nn.NewInput(len(ids))
+		}
+		set.ToFloat32To(xb.Float32s(), ids)
+		for j, id := range ids {
+			labels[j] = set.Labels[id]
+		}
+		loss := net.TrainBatch(xb, labels[:len(ids)], opt, rng)
+		sum += loss * float64(len(ids))
+		seen += len(ids)
+		if progress != nil {
+			progress(step+1, total, loss)
+		}
+	}
+	return sum / float64(seen), nil
 }
 
 // Accuracy returns the fraction of set that net classifies correctly (dropout off),

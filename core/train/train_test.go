@@ -88,3 +88,16 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("cancelled context: error %v, want context.Canceled", err)
 	}
 }
+
+func TestFitSteps(t *testing.T) {
+	tr, _ := fixture(t)
+	var calls, total int
+	net, _ := nn.New("compact", 1)
+	// 20 images in batches of 8: 3 steps per pass; 7 steps is two passes and a bit.
+	if _, err := Fit(context.Background(), net, tr.Head(20), Config{Steps: 7, Batch: 8, Epochs: 100}, func(done, tot int, _ float64) { calls, total = done, tot }); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 7 || total != 7 {
+		t.Errorf("progress ended at %d of %d, want 7 of 7", calls, total)
+	}
+}
