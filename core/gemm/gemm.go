@@ -2,7 +2,24 @@
 //
 // Matrices are row-major slices with a leading dimension (stride): element (i, j) of a matrix
 // with leading dimension ld sits at index i*ld + j.
+//
+// Mul runs on a package-level pool of threads whose size SetThreads chooses (1 by default).
+// Mul is safe for concurrent use: a large product takes the whole pool when it is free, and
+// any other call runs on its caller's goroutine with pack buffers from a free list, so
+// callers on different goroutines (parallel experiment runs, one per core) never wait for
+// each other. A steady-state call allocates nothing.
+//
+// Two backends compute the product: a packed, register-blocked kernel in plain Go (kernel.go)
+// and gonum's pure-Go BLAS (backend_gonum.go). Each target uses the one that measured faster
+// on the shapes of core/nn (backend_wasm.go, backend_other.go); gemm_test.go benchmarks both.
 package gemm
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
 
 // Mul computes C = op(A)·op(B) + beta·C, where op(X) is X or its transpose Xᵀ.
 // C is m×n, op(A) is m×k and op(B) is k×n. With ta false A is m×k (lda ≥ k), with ta true
@@ -10,29 +27,209 @@ package gemm
 // beta is 0 (C is overwritten, its old contents ignored, even NaN) or 1 (accumulate).
 // The sum over k for each element of C runs in the same order whatever the number of
 // threads, so results are bitwise reproducible.
+//
+// Mul panics if a dimension is negative, a leading dimension too small, a slice too short
+// or beta neither 0 nor 1.
 func Mul(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			var s float32
-			for p := 0; p < k; p++ {
-				var av, bv float32
-				if ta {
-					av = a[p*lda+i]
-				} else {
-					av = a[i*lda+p]
-				}
-				if tb {
-					bv = b[j*ldb+p]
-				} else {
-					bv = b[p*ldb+j]
-				}
-				s += av * bv
-			}
-			if beta == 0 {
-				c[i*ldc+j] = s
-			} else {
-				c[i*ldc+j] += s
-			}
+	mulWith(defaultBackend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+// A backend computes C = op(A)·op(B) + beta·C on the calling goroutine, for m, n, k > 0,
+// using w for scratch. It must sum each element of C in an order that depends only on k, so
+// that computing C in pieces gives the same bits as computing it whole.
+type backend func(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+
+// cutUnit is the granularity, in rows or columns of C, of the pieces computed by different
+// threads: a multiple of the register tile, so that only the last piece has partial tiles.
+const cutUnit = 8
+
+// minParallelWork is the number of multiply-adds below which Mul stays on the calling
+// goroutine. Below about 4M (a quarter of a millisecond) a second thread did not pay on the
+// 2-core test machine: the dense layers of the compact net at batch 64 ran no faster or slower.
+const minParallelWork = 1 << 22
+
+// spare holds pack buffers for calls that run alone on their caller's goroutine.
+var spare = sync.Pool{New: func() any { return new(workspace) }}
+
+// pool is the worker pool shared by all calls. mu is held for the whole of a parallel Mul and
+// of a SetThreads, so the fields below it are only touched by one call at a time.
+var pool struct {
+	threads atomic.Int32 // number of pieces a large product is cut into; 0 means 1
+
+	mu      sync.Mutex
+	ws      workspace // the calling goroutine's pack buffers
+	workers []*worker // threads-1 persistent goroutines
+	job     job       // the product being computed, read by the workers
+	done    sync.WaitGroup
+}
+
+// A worker is a persistent goroutine with its own pack buffers. It computes piece i of
+// pool.job for each i received on start and exits when start is closed.
+type worker struct {
+	start chan int
+	ws    workspace
+}
+
+func (w *worker) run() {
+	for i := range w.start {
+		pool.job.piece(&w.ws, i)
+		pool.done.Done()
+	}
+}
+
+// SetThreads sets the number of threads Mul uses to n, or to runtime.GOMAXPROCS(0) if n ≤ 0.
+// The default is 1: Mul runs on the caller's goroutine and starts none. The threads are
+// persistent goroutines started here, not per call. Under WebAssembly, which has one thread,
+// SetThreads has no effect. The result of Mul does not depend on the number of threads.
+func SetThreads(n int) {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	if singleThreaded {
+		n = 1
+	}
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	for len(pool.workers) < n-1 {
+		w := &worker{start: make(chan int)}
+		pool.workers = append(pool.workers, w)
+		go w.run()
+	}
+	for len(pool.workers) > n-1 {
+		last := len(pool.workers) - 1
+		close(pool.workers[last].start)
+		pool.workers[last] = nil
+		pool.workers = pool.workers[:last]
+	}
+	pool.threads.Store(int32(n))
+}
+
+// Threads returns the number of threads Mul uses.
+func Threads() int {
+	return max(int(pool.threads.Load()), 1)
+}
+
+// A job is one product cut into parts pieces of consecutive columns (byCols) or rows of C.
+// Each piece is a complete, smaller product over the whole of k, so how C is cut does not
+// change how any element is summed.
+type job struct {
+	mul            backend
+	ta, tb, byCols bool
+	m, n, k        int
+	a, b, c        []float32
+	lda, ldb, ldc  int
+	beta           float32
+	units, parts   int // the cut side is units blocks of cutUnit rows or columns
+}
+
+// piece computes piece i of the job with scratch w.
+func (j *job) piece(w *workspace, i int) {
+	lo := i * j.units / j.parts * cutUnit
+	hi := (i + 1) * j.units / j.parts * cutUnit
+	a, b, c := j.a, j.b, j.c
+	m, n := j.m, j.n
+	if j.byCols {
+		hi = min(hi, n)
+		n = hi - lo
+		c = c[lo:]
+		if j.tb {
+			b = b[lo*j.ldb:]
+		} else {
+			b = b[lo:]
+		}
+	} else {
+		hi = min(hi, m)
+		m = hi - lo
+		c = c[lo*j.ldc:]
+		if j.ta {
+			a = a[lo:]
+		} else {
+			a = a[lo*j.lda:]
 		}
 	}
+	if m > 0 && n > 0 {
+		j.mul(w, j.ta, j.tb, m, n, j.k, a, j.lda, b, j.ldb, j.beta, c, j.ldc)
+	}
+}
+
+// mulWith is Mul with the backend given.
+func mulWith(mul backend, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	check(ta, tb, m, n, k, len(a), lda, len(b), ldb, beta, len(c), ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		if beta == 0 {
+			for i := 0; i < m; i++ {
+				clear(c[i*ldc : i*ldc+n])
+			}
+		}
+		return
+	}
+
+	// Cut C along its longer side, one piece per thread.
+	j := job{mul: mul, ta: ta, tb: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+		beta: beta, c: c, ldc: ldc, byCols: n >= m}
+	if j.byCols {
+		j.units = (n + cutUnit - 1) / cutUnit
+	} else {
+		j.units = (m + cutUnit - 1) / cutUnit
+	}
+	j.parts = min(Threads(), j.units)
+	if m*n*k < minParallelWork {
+		j.parts = 1
+	}
+	// A small product, or the pool busy with another caller's: compute alone. How C is cut
+	// changes no bits, so this is only a question of speed.
+	if j.parts == 1 || !pool.mu.TryLock() {
+		w := spare.Get().(*workspace)
+		mul(w, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
+		spare.Put(w)
+		return
+	}
+	defer pool.mu.Unlock()
+	j.parts = min(j.parts, len(pool.workers)+1)
+
+	pool.job = j
+	pool.done.Add(j.parts - 1)
+	for i := 1; i < j.parts; i++ {
+		pool.workers[i-1].start <- i
+	}
+	pool.job.piece(&pool.ws, 0)
+	pool.done.Wait()
+	// Drop the references to the caller's slices so the pool does not keep them alive.
+	pool.job = job{}
+}
+
+// check panics unless the arguments of Mul describe valid matrices.
+func check(ta, tb bool, m, n, k, na, lda, nb, ldb int, beta float32, nc, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("gemm: negative dimension m=%d n=%d k=%d", m, n, k))
+	}
+	if beta != 0 && beta != 1 {
+		panic(fmt.Sprintf("gemm: bad beta %v: want 0 or 1", beta))
+	}
+	// rows×cols is the stored shape of each operand; an empty operand is never read.
+	operand := func(name string, rows, cols, ld, have int) {
+		if rows == 0 || cols == 0 {
+			return
+		}
+		if ld < cols {
+			panic(fmt.Sprintf("gemm: leading dimension of %s is %d: want ≥ %d", name, ld, cols))
+		}
+		if have < (rows-1)*ld+cols {
+			panic(fmt.Sprintf("gemm: %s has %d elements: want ≥ %d", name, have, (rows-1)*ld+cols))
+		}
+	}
+	if ta {
+		operand("A", k, m, lda, na)
+	} else {
+		operand("A", m, k, lda, na)
+	}
+	if tb {
+		operand("B", n, k, ldb, nb)
+	} else {
+		operand("B", k, n, ldb, nb)
+	}
+	operand("C", m, n, ldc, nc)
 }
