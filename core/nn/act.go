@@ -1,6 +1,10 @@
 package nn
 
-import "gorgonia.org/tensor"
+import (
+	"math"
+
+	"gorgonia.org/tensor"
+)
 
 // ReLU is max(0, x), elementwise.
 type ReLU struct {
@@ -26,12 +30,14 @@ func (l *ReLU) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {
 	}
 	dx := l.dx.get(batch(dy), l.sh, l.flat)
 	dxd, yd := data(dx), data(l.y.t)
-	for i, g := range data(dy) {
-		if yd[i] > 0 {
-			dxd[i] = g
-		} else {
-			dxd[i] = 0
-		}
+	yd = yd[:len(dxd)]
+	for i, g := range data(dy)[:len(dxd)] {
+		// Branch-free: y ≥ 0, so y > 0 exactly when its bits are non-zero, and b|-b has its
+		// sign bit set exactly when b ≠ 0. Half the units are off at random, which a branch
+		// would mispredict.
+		b := int32(math.Float32bits(yd[i]))
+		mask := uint32((b | -b) >> 31)
+		dxd[i] = math.Float32frombits(math.Float32bits(g) & mask)
 	}
 	return dx
 }
