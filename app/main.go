@@ -21,6 +21,8 @@ const usage = `alab — batch active learning for handwritten digits
 Usage:
   alab train [flags]   train a network on MNIST and report its test accuracy
   alab eval  [flags]   report the test accuracy of saved weights (.npz)
+  alab run   [flags]   run active-learning experiments to learning curves (CSV, JSON, SVG)
+  alab merge [flags] DIR...  join the outputs of sharded runs
 
 Run "alab COMMAND -h" for a command's flags.
 `
@@ -31,6 +33,8 @@ type command func(args []string, out, errOut io.Writer) error
 var commands = map[string]command{
 	"train": runTrain,
 	"eval":  runEval,
+	"run":   runRun,
+	"merge": runMerge,
 }
 
 func main() {
@@ -52,7 +56,7 @@ func run(args []string, out, errOut io.Writer) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(errOut, "alab: unknown command %q: want train or eval\n", args[0])
+		fmt.Fprintf(errOut, "alab: unknown command %q: want train, eval, run or merge\n", args[0])
 		return 2
 	}
 	err := cmd(args[1:], out, errOut)

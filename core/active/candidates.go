@@ -1,0 +1,108 @@
+package active
+
+import (
+	"math/rand/v2"
+	"slices"
+
+	"alab/core/data"
+	"alab/core/nn"
+	"alab/core/query"
+
+	"gorgonia.org/tensor"
+)
+
+// chunk is how many images go through the network at once when scoring.
+const chunk = 256
+
+// candidates draws this round's candidates (the unlabelled pool, or a random subset of it)
+// and computes exactly what the strategy declared it needs, once.
+func (l *Loop) candidates(seed uint64) (*query.Candidates, error) {
+	ids := l.pool.Unlabelled()
+	if m := l.cfg.PoolSubset; m > 0 && m < len(ids) {
+		perm := l.rng.Perm(len(ids))[:m]
+		sub := make([]int, m)
+		for i, j := range perm {
+			sub[i] = ids[j]
+		}
+		slices.Sort(sub)
+		ids = sub
+	}
+	c := &query.Candidates{IDs: ids, Rand: rand.New(rand.NewPCG(seed, 0x5e1ec7))}
+	needs := l.strategy.Needs()
+	if needs.Probs || needs.Embeddings {
+		c.Probs, c.Emb = inferTo(l.net, l.set, ids, needs.Probs, needs.Embeddings)
+	}
+	if needs.Embeddings {
+		_, c.LabelledEmb = inferTo(l.net, l.set, l.pool.Labelled(), false, true)
+	}
+	if needs.MC {
+		c.MC = mcProbs(l.net, l.set, ids, l.cfg.MCSamples, seed)
+	}
+	if needs.Model {
+		c.Net = l.net
+		c.Images = make([]float32, len(ids)*l.set.Rows*l.set.Cols)
+		l.set.ToFloat32To(c.Images, ids)
+	}
+	return c, nil
+}
+
+// inferTo runs the network with dropout off over images ids of set, chunk by chunk, and
+// returns their softmax probabilities and/or penultimate embeddings.
+func inferTo(net *nn.Net, set *data.Set, ids []int, wantProbs, wantEmb bool) (query.Probs, query.Matrix) {
+	var probs query.Probs
+	var emb query.Matrix
+	if wantProbs {
+		probs = query.Probs{N: len(ids), C: nn.Classes, P: make([]float32, len(ids)*nn.Classes)}
+	}
+	forChunks(set, ids, func(lo int, x *tensor.Dense) {
+		logits := net.Forward(x, nn.Pass{Mode: nn.Infer}).Float32s()
+		if wantProbs {
+			nn.SoftmaxTo(probs.P[lo*nn.Classes:], logits, nn.Classes)
+		}
+		if wantEmb {
+			e := net.Embedding()
+			d := e.Shape()[1]
+			if emb.Data == nil {
+				emb = query.Matrix{N: len(ids), D: d, Data: make([]float32, len(ids)*d)}
+			}
+			copy(emb.Data[lo*d:], e.Float32s())
+		}
+	})
+	return probs, emb
+}
+
+// mcProbs runs t Monte-Carlo dropout passes over images ids. The deterministic body of the
+// network runs once per chunk and only the head runs per pass (exact: see nn.Net.Body).
+// Pass p uses the same dropout masks for every candidate (consistent MC dropout, as
+// BatchBALD needs): its Rand is re-seeded from (seed, p) for each chunk.
+func mcProbs(net *nn.Net, set *data.Set, ids []int, t int, seed uint64) query.MCProbs {
+	n := len(ids)
+	mc := query.MCProbs{T: t, N: n, C: nn.Classes, P: make([]float32, t*n*nn.Classes)}
+	body := net.Body()
+	forChunks(set, ids, func(lo int, x *tensor.Dense) {
+		// The body's output stays valid while the head runs: the head's layers write only
+		// their own buffers.
+		feat := net.ForwardRange(x, 0, body, nn.Pass{Mode: nn.Infer})
+		rows := feat.Shape()[0]
+		for p := 0; p < t; p++ {
+			pass := nn.Pass{Mode: nn.MCSample, Rand: rand.New(rand.NewPCG(seed, uint64(p))), Shared: true}
+			logits := net.ForwardRange(feat, body, net.Layers(), pass).Float32s()
+			nn.SoftmaxTo(mc.P[(p*n+lo)*nn.Classes:(p*n+lo+rows)*nn.Classes], logits, nn.Classes)
+		}
+	})
+	return mc
+}
+
+// forChunks converts images ids of set to network inputs, chunk images at a time, and calls
+// f with the offset of each chunk in ids.
+func forChunks(set *data.Set, ids []int, f func(lo int, x *tensor.Dense)) {
+	var x *tensor.Dense
+	for lo := 0; lo < len(ids); lo += chunk {
+		hi := min(lo+chunk, len(ids))
+		if x == nil || x.Shape()[0] != hi-lo {
+			x = nn.NewInput(hi - lo)
+		}
+		set.ToFloat32To(x.Float32s(), ids[lo:hi])
+		f(lo, x)
+	}
+}

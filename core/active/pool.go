@@ -1,0 +1,83 @@
+// Package active is the pool-based batch active-learning loop: a pool of samples, an oracle
+// that labels them, and a loop whose Step runs one round — train, evaluate, score, select,
+// label — and returns, so a caller (a progress bar, a browser tab) can act between rounds.
+package active
+
+import (
+	"fmt"
+	"math"
+)
+
+// Pool tracks which samples of a set are labelled, with which label, and in which round.
+// Samples are identified by their index in the set (their pool ID): one index space
+// everywhere.
+type Pool struct {
+	round    []int32 // round in which sample i was labelled (0: the initial set), or -1
+	labels   []uint8 // the label the oracle gave sample i, if labelled
+	labelled []int   // IDs in the order they were labelled
+}
+
+// NewPool returns a pool of n unlabelled samples.
+func NewPool(n int) *Pool {
+	p := &Pool{round: make([]int32, n), labels: make([]uint8, n)}
+	for i := range p.round {
+		p.round[i] = -1
+	}
+	return p
+}
+
+// Size returns the number of samples in the pool.
+func (p *Pool) Size() int { return len(p.round) }
+
+// Label records that sample id got label in round. Labelling a sample twice, or an ID
+// outside the pool, is an error.
+func (p *Pool) Label(id int, label uint8, round int) error {
+	if id < 0 || id >= len(p.round) {
+		return fmt.Errorf("active: sample %d is not in the pool of %d", id, len(p.round))
+	}
+	if p.round[id] >= 0 {
+		return fmt.Errorf("active: sample %d was already labelled in round %d", id, p.round[id])
+	}
+	p.round[id], p.labels[id] = int32(round), label
+	p.labelled = append(p.labelled, id)
+	return nil
+}
+
+// IsLabelled reports whether sample id is labelled.
+func (p *Pool) IsLabelled(id int) bool { return p.round[id] >= 0 }
+
+// Round returns the round in which sample id was labelled, or -1.
+func (p *Pool) Round(id int) int { return int(p.round[id]) }
+
+// LabelOf returns the label given to sample id (meaningful only if it is labelled).
+func (p *Pool) LabelOf(id int) uint8 { return p.labels[id] }
+
+// Labelled returns the labelled IDs in labelling order. The slice belongs to the pool.
+func (p *Pool) Labelled() []int { return p.labelled }
+
+// Unlabelled returns the unlabelled IDs in ascending order, in a new slice.
+func (p *Pool) Unlabelled() []int {
+	ids := make([]int, 0, len(p.round)-len(p.labelled))
+	for id, r := range p.round {
+		if r < 0 {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// entropy returns the Shannon entropy (nats) of a histogram of counts; 0 for an empty one.
+func entropy(counts []int) float64 {
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	var h float64
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / float64(total)
+			h -= p * math.Log(p)
+		}
+	}
+	return h
+}
