@@ -1,0 +1,4 @@
+package adversarial
+
+// WebAssembly runs on one thread.
+func init() { benchThreads = []int{1} }
