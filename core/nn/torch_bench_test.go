@@ -1,0 +1,66 @@
+//go:build !js
+
+package nn
+
+import (
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// torchBench times PyTorch 1.13 (Debian's python3-torch, CPU) on the same networks, batch
+// and optimiser as BenchmarkTrain and BenchmarkInfer, and prints images/s: the baseline the
+// README's figures are ratios against, measured in the same run on the same machine.
+const torchBench = `
+import sys, time, torch, torch.nn as nn
+torch.manual_seed(0)
+arch, mode, threads, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+torch.set_num_threads(threads)
+if arch == "compact":
+    net = nn.Sequential(nn.Conv2d(1, 8, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 5), nn.ReLU(),
+        nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.25), nn.Linear(256, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
+else:
+    net = nn.Sequential(nn.Conv2d(1, 32, 4), nn.ReLU(), nn.Conv2d(32, 32, 4), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Dropout(0.25), nn.Flatten(), nn.Linear(3872, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
+x, y = torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))
+opt = torch.optim.Adam(net.parameters())
+def step():
+    if mode == "train":
+        net.train(); opt.zero_grad(); nn.functional.cross_entropy(net(x), y).backward(); opt.step()
+    else:
+        net.eval()
+        with torch.no_grad(): net(x)
+for _ in range(3): step()
+t = time.perf_counter()
+for _ in range(steps): step()
+print(64 * steps / (time.perf_counter() - t))
+`
+
+func BenchmarkPyTorch(b *testing.B) {
+	const python = "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
+		b.Skip("no PyTorch baseline: apt-get install -y python3-torch")
+	}
+	for _, mode := range []string{"train", "infer"} {
+		for _, arch := range Architectures {
+			for _, threads := range benchThreads {
+				b.Run(fmt.Sprintf("%s/%s/threads=%d", mode, arch, threads), func(b *testing.B) {
+					steps := map[string]int{"compact": 200, "gal": 20}[arch]
+					var rate float64
+					for b.Loop() {
+						out, err := exec.Command(python, "-c", torchBench, arch, mode, strconv.Itoa(threads), strconv.Itoa(steps)).CombinedOutput()
+						if err != nil {
+							b.Fatalf("%v: %s", err, out)
+						}
+						if rate, err = strconv.ParseFloat(strings.TrimSpace(string(out)), 64); err != nil {
+							b.Fatalf("PyTorch printed %q", out)
+						}
+					}
+					b.ReportMetric(rate, "images/s")
+				})
+			}
+		}
+	}
+}
