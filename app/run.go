@@ -25,6 +25,7 @@ import (
 var sweepFlags = []string{
 	"strategies", "arch", "init", "init-balanced", "batch", "rounds", "budget", "repeats", "seed",
 	"pool-subset", "mc-samples", "epochs", "steps", "train-batch", "lr", "warm-start", "test-limit",
+	"dfal-augment",
 }
 
 func runRun(args []string, out, errOut io.Writer) error {
@@ -46,6 +47,7 @@ func runRun(args []string, out, errOut io.Writer) error {
 	lr := fs.Float64("lr", 0.001, "learning rate (Adam)")
 	warm := fs.Bool("warm-start", false, "keep the weights between rounds instead of retraining from scratch")
 	testLimit := fs.Int("test-limit", 0, "evaluate on the first N test images (0: all 10,000)")
+	augment := fs.Bool("dfal-augment", false, "fgsm/deepfool: also train on each queried image's adversarial twin, with its label")
 	specPath := fs.String("spec", "", "read the sweep from this JSON file instead of the flags above")
 	outDir := fs.String("out", "", "directory for curves.csv, summary.json and curves.svg (required)")
 	shard := fs.String("shard", "", "run only shard i of n of the sweep, as i/n (join the outputs with alab merge)")
@@ -97,6 +99,7 @@ func runRun(args []string, out, errOut io.Writer) error {
 			Strategies: strings.Split(*strategies, ","), Batches: bs, Repeats: *repeats, Seed: *seed,
 			Arch: *arch, Init: *initSize, InitBalanced: *balanced, Rounds: *rounds, Budget: *budget,
 			PoolSubset: *subset, MCSamples: *mc, WarmStart: *warm, TestLimit: *testLimit,
+			DFALAugment: *augment,
 		}
 		spec.Train.Epochs, spec.Train.Steps, spec.Train.Batch, spec.Train.LR = *epochs, *steps, *trainBatch, *lr
 	}

@@ -36,6 +36,11 @@ type Config struct {
 	Train     train.Config
 	WarmStart bool
 
+	// DFALAugment adds each queried sample's adversarial twin (Pick.Adversarial, from fgsm
+	// or deepfool) to the training set with the label given to the original — full DFAL's
+	// free extra data. Twins are stored at MNIST's 8-bit depth and are not counted as labels.
+	DFALAugment bool
+
 	// TestLimit, if positive, evaluates on the first TestLimit test images only.
 	TestLimit int
 
@@ -126,6 +131,7 @@ type Loop struct {
 	round    int
 	queried  [nn.Classes]int
 	done     bool
+	twins    data.Set // adversarial twins added by DFALAugment, with their labels
 }
 
 // ErrDone is returned by Step once the budget is spent and the last model evaluated.
@@ -268,6 +274,9 @@ func (l *Loop) Step(ctx context.Context) (*Round, error) {
 		}
 		r.BatchHistogram[labels[i]]++
 		l.queried[labels[i]]++
+		if l.cfg.DFALAugment && picks[i].Adversarial != nil {
+			l.addTwin(picks[i].Adversarial, labels[i])
+		}
 	}
 	r.Labels = labels
 	r.LabelEntropy = entropy(l.queried[:])
@@ -307,15 +316,30 @@ func (l *Loop) trainRound(ctx context.Context, seed uint64) error {
 }
 
 // labelledSet returns the labelled samples with the oracle's labels (which, from a person,
-// may differ from the set's).
+// may differ from the set's), followed by any adversarial twins.
 func (l *Loop) labelledSet() *data.Set {
 	ids := l.pool.Labelled()
 	s := l.set.Subset(ids)
 	for i, id := range ids {
 		s.Labels[i] = l.pool.LabelOf(id)
 	}
+	s.N += l.twins.N
+	s.Pix = append(s.Pix, l.twins.Pix...)
+	s.Labels = append(s.Labels, l.twins.Labels...)
 	return s
 }
+
+// addTwin keeps an adversarial image (values in [0, 1]) as an 8-bit training image.
+func (l *Loop) addTwin(img []float32, label uint8) {
+	for _, v := range img {
+		l.twins.Pix = append(l.twins.Pix, uint8(min(max(v, 0), 1)*255+0.5))
+	}
+	l.twins.Labels = append(l.twins.Labels, label)
+	l.twins.N++
+}
+
+// Twins returns how many adversarial twins DFALAugment has added.
+func (l *Loop) Twins() int { return l.twins.N }
 
 // checkLabels reports an oracle's answer that is not one class label per asked sample.
 func checkLabels(ids []int, labels []uint8) error {

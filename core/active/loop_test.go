@@ -202,3 +202,33 @@ func TestPool(t *testing.T) {
 		t.Error("label or round not recorded")
 	}
 }
+
+func TestDFALAugmentAddsTwins(t *testing.T) {
+	pool, test := fixture(t)
+	cfg := quick("deepfool")
+	cfg.PoolSubset, cfg.DFALAugment = 30, true
+	l, err := New(context.Background(), cfg, pool, test, GroundTruth{pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := l.Step(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := 0
+	for _, p := range r.Picks {
+		if p.Adversarial != nil {
+			flipped++
+		}
+	}
+	if flipped == 0 || l.Twins() != flipped {
+		t.Fatalf("%d twins after a batch with %d adversarial images", l.Twins(), flipped)
+	}
+	s := l.labelledSet()
+	if s.N != 25+flipped || len(l.Pool().Labelled()) != 25 {
+		t.Errorf("training set of %d with %d labels, want 25 labels + %d twins", s.N, len(l.Pool().Labelled()), flipped)
+	}
+	if s.Labels[25] != r.Labels[0] && r.Picks[0].Adversarial != nil {
+		t.Errorf("first twin labelled %d, its original %d", s.Labels[25], r.Labels[0])
+	}
+}

@@ -95,7 +95,8 @@ func (s Spec) Config(r Run) active.Config {
 		Arch: s.Arch, Strategy: r.Strategy, Options: s.Options,
 		Init: s.Init, InitBalanced: s.InitBalanced, Batch: r.Batch, Budget: s.Budget,
 		PoolSubset: s.PoolSubset, MCSamples: s.MCSamples, Train: s.Train, WarmStart: s.WarmStart,
-		TestLimit: s.TestLimit, Seed: s.Seed + uint64(r.Repeat),
+		DFALAugment: s.DFALAugment,
+		TestLimit:   s.TestLimit, Seed: s.Seed + uint64(r.Repeat),
 	}
 	if s.Rounds > 0 {
 		init := c.Init
