@@ -29,6 +29,7 @@ type Spec struct {
 	MCSamples    int           `json:"mc_samples,omitempty"`    // MC-dropout passes
 	Train        train.Config  `json:"train"`                   // each round's training
 	WarmStart    bool          `json:"warm_start,omitempty"`    // keep weights between rounds
+	DFALAugment  bool          `json:"dfal_augment,omitempty"`  // add adversarial twins (fgsm, deepfool)
 	TestLimit    int           `json:"test_limit,omitempty"`    // evaluate on the first N test images
 	Options      query.Options `json:"options"`                 // strategies' knobs
 }
