@@ -72,22 +72,26 @@ func inferTo(net *nn.Net, set *data.Set, ids []int, wantProbs, wantEmb bool) (qu
 }
 
 // mcProbs runs t Monte-Carlo dropout passes over images ids. The deterministic body of the
-// network runs once per chunk and only the head runs per pass (exact: see nn.Net.Body).
-// Pass p uses the same dropout masks for every candidate (consistent MC dropout, as
-// BatchBALD needs): its Rand is re-seeded from (seed, p) for each chunk.
+// network runs once per chunk and only the head runs per pass (exact: see nn.Net.Body), on
+// the units its masks keep (nn.Net.MCHeadTo). Pass p uses the same dropout masks for every
+// candidate (consistent MC dropout, as BatchBALD needs): its Rand is re-seeded from
+// (seed, p) for each chunk.
 func mcProbs(net *nn.Net, set *data.Set, ids []int, t int, seed uint64) query.MCProbs {
 	n := len(ids)
 	mc := query.MCProbs{T: t, N: n, C: nn.Classes, P: make([]float32, t*n*nn.Classes)}
 	body := net.Body()
+	logits := make([]float32, chunk*nn.Classes)
+	src := rand.NewPCG(0, 0)
+	rng := rand.New(src)
 	forChunks(set, ids, func(lo int, x *tensor.Dense) {
-		// The body's output stays valid while the head runs: the head's layers write only
-		// their own buffers.
+		// The body's output stays valid while the head runs: the head writes only its own
+		// buffers.
 		feat := net.ForwardRange(x, 0, body, nn.Pass{Mode: nn.Infer})
 		rows := feat.Shape()[0]
 		for p := 0; p < t; p++ {
-			pass := nn.Pass{Mode: nn.MCSample, Rand: rand.New(rand.NewPCG(seed, uint64(p))), Shared: true}
-			logits := net.ForwardRange(feat, body, net.Layers(), pass).Float32s()
-			nn.SoftmaxTo(mc.P[(p*n+lo)*nn.Classes:(p*n+lo+rows)*nn.Classes], logits, nn.Classes)
+			src.Seed(seed, uint64(p))
+			net.MCHeadTo(logits[:rows*nn.Classes], feat, rng)
+			nn.SoftmaxTo(mc.P[(p*n+lo)*nn.Classes:(p*n+lo+rows)*nn.Classes], logits[:rows*nn.Classes], nn.Classes)
 		}
 	})
 	return mc

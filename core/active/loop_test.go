@@ -2,6 +2,7 @@ package active
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -130,7 +131,8 @@ func TestInitialSetIsTheSameForEveryStrategy(t *testing.T) {
 }
 
 // TestMCHeadOnlyEqualsFullPasses shows that scoring with the body computed once and T head
-// passes gives exactly the probabilities of T full stochastic passes with the same masks.
+// passes gives the probabilities of T full stochastic passes with the same masks (up to the
+// order of float32 additions).
 func TestMCHeadOnlyEqualsFullPasses(t *testing.T) {
 	pool, _ := fixture(t)
 	net, _ := nn.New("compact", 4)
@@ -144,8 +146,10 @@ func TestMCHeadOnlyEqualsFullPasses(t *testing.T) {
 		logits := net.Forward(x, nn.Pass{Mode: nn.MCSample, Rand: rand.New(rand.NewPCG(seed, uint64(p))), Shared: true})
 		nn.SoftmaxTo(want, logits.Float32s(), nn.Classes)
 		row := got.P[p*len(ids)*nn.Classes : (p+1)*len(ids)*nn.Classes]
-		if !slices.Equal(row, want) {
-			t.Fatalf("pass %d: head-only probabilities differ from a full pass", p)
+		for i := range want {
+			if math.Abs(float64(row[i]-want[i])) > 1e-6 {
+				t.Fatalf("pass %d: head-only probability %d is %g, %g in a full pass", p, i, row[i], want[i])
+			}
 		}
 	}
 }

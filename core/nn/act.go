@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 
 	"gorgonia.org/tensor"
 )
@@ -73,20 +74,7 @@ func (l *Dropout) forward(x *tensor.Dense, p Pass) *tensor.Dense {
 	if p.Shared {
 		drawn = l.sh.size()
 	}
-	cut := uint64(l.P * 65536)
-	scale := 1 / (1 - l.P)
-	var bits uint64
-	for i := range l.mask[:drawn] {
-		if i%4 == 0 {
-			bits = p.Rand.Uint64()
-		}
-		m := scale
-		if bits&0xffff < cut {
-			m = 0
-		}
-		bits >>= 16
-		l.mask[i] = m
-	}
+	l.drawMaskTo(l.mask[:drawn], p.Rand)
 	for i := drawn; i < len(xd); i += drawn {
 		copy(l.mask[i:i+drawn], l.mask[:drawn])
 	}
@@ -96,6 +84,24 @@ func (l *Dropout) forward(x *tensor.Dense, p Pass) *tensor.Dense {
 		yd[i] = v * l.mask[i]
 	}
 	return y
+}
+
+// drawMaskTo fills mask with 0 (dropped) or 1/(1-P) (kept) from rng.
+func (l *Dropout) drawMaskTo(mask []float32, rng *rand.Rand) {
+	cut := uint64(l.P * 65536)
+	scale := 1 / (1 - l.P)
+	var bits uint64
+	for i := range mask {
+		if i%4 == 0 {
+			bits = rng.Uint64()
+		}
+		m := scale
+		if bits&0xffff < cut {
+			m = 0
+		}
+		bits >>= 16
+		mask[i] = m
+	}
 }
 
 func (l *Dropout) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {

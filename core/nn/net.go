@@ -41,6 +41,7 @@ type Net struct {
 	layers []layer
 	dlog   buffer // dL/dlogits for TrainBatch and BackwardInputTo
 	x      *tensor.Dense
+	head   *mcHead // fast Monte-Carlo dropout passes over the head, if it has that form
 }
 
 // parametric is a layer with weights and a bias.
@@ -115,6 +116,9 @@ func New(arch string, seed uint64) (*Net, error) {
 	b.dense(Classes)
 
 	net := &Net{Arch: arch, layers: b.layers}
+	if body := net.Body(); body >= 0 {
+		net.head = newMCHead(net.layers[body:])
+	}
 	net.bindParams(b.names)
 	net.init(seed)
 	return net, nil

@@ -247,3 +247,32 @@ func TestSharedDropoutMask(t *testing.T) {
 		}
 	}
 }
+
+// TestMCHeadFastPath checks that the fast head pass, which multiplies only the units the
+// shared masks keep, gives the logits of the layer-by-layer stochastic pass with the same
+// masks (up to the order of float32 additions).
+func TestMCHeadFastPath(t *testing.T) {
+	for _, arch := range Architectures {
+		net, _ := New(arch, 6)
+		if net.head == nil {
+			t.Fatalf("%s: no fast head path", arch)
+		}
+		rng := rand.New(rand.NewPCG(1, 6))
+		x := NewInput(7)
+		for i := range data(x) {
+			data(x)[i] = rng.Float32()
+		}
+		feat := net.ForwardRange(x, 0, net.Body(), Pass{Mode: Infer})
+		featCopy := newTensorFrom(7, shape{feat.Shape()[1], feat.Shape()[2], feat.Shape()[3]}, false, append([]float32(nil), data(feat)...))
+		fast := make([]float32, 7*Classes)
+		for pass := uint64(0); pass < 4; pass++ {
+			net.MCHeadTo(fast, featCopy, rand.New(rand.NewPCG(pass, 3)))
+			slow := data(net.ForwardRange(featCopy, net.Body(), net.Layers(), Pass{Mode: MCSample, Rand: rand.New(rand.NewPCG(pass, 3)), Shared: true}))
+			for i := range slow {
+				if d := math.Abs(float64(fast[i] - slow[i])); d > 1e-5*(1+math.Abs(float64(slow[i]))) {
+					t.Fatalf("%s pass %d: logit %d is %g by the fast path, %g layer by layer", arch, pass, i, fast[i], slow[i])
+				}
+			}
+		}
+	}
+}
