@@ -17,12 +17,12 @@ all: build
 build:
 	$(GO) build -o alab ./app
 
-## run: train the browser's network on MNIST for one epoch and report its test accuracy
-run: build
-	./alab train --arch compact --epochs 1
+## run: build the lab and serve it on localhost (open the URL it prints)
+run: web build
+	./alab serve --addr 127.0.0.1:8080
 
-## test: vet, then every test natively and under WebAssembly (node)
-test: vet test-native test-wasm
+## test: vet, then every test natively, under WebAssembly (node) and in headless Chromium
+test: vet test-native test-wasm test-lab-wasm test-browser
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -54,3 +54,28 @@ fuzz:
 
 clean:
 	rm -f alab
+
+# --- browser lab ---
+# web: everything the page needs, in web/: the UI (app.wasm), the engine's worker
+# (worker.wasm), Go's wasm_exec.js, icons, the MNIST bundle (web/data/) and .gz copies.
+WEBLDFLAGS := -s -w
+.PHONY: web size serve-lab test-browser test-lab-wasm
+
+web:
+	$(WASM) $(GO) build -trimpath -ldflags='$(WEBLDFLAGS)' -o web/app.wasm ./app
+	$(WASM) $(GO) build -trimpath -ldflags='$(WEBLDFLAGS)' -o web/worker.wasm ./wasm/worker
+	$(GO) run ./wasm/webbuild -web web -goroot "$$($(GO) env GOROOT)"
+
+## size: what a first visit transfers (compressed), against the 8 MB budget
+size: build
+	./alab serve --size
+
+## test-browser: the page in headless Chromium (needs `make web` and chromium)
+test-browser: web
+	ALAB_REQUIRE_BROWSER=1 $(GO) test -count=1 -run TestBrowser -v ./app
+
+## test-lab-wasm: the message codec and engine under WebAssembly (node)
+test-lab-wasm:
+	$(WASM) $(GO) vet ./app ./wasm/...
+	$(WASM) $(GO) test ./wasm/msg ./wasm/engine
+# --- end browser lab ---

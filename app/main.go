@@ -23,6 +23,8 @@ Usage:
   alab eval  [flags]   report the test accuracy of saved weights (.npz)
   alab run   [flags]   run active-learning experiments to learning curves (CSV, JSON, SVG)
   alab merge [flags] DIR...  join the outputs of sharded runs
+  alab serve [flags]   serve the lab in the browser (build it first: make web)
+  alab export-static DIR     write the lab as a static site any file host can serve
 
 Run "alab COMMAND -h" for a command's flags.
 `
@@ -35,6 +37,7 @@ var commands = map[string]command{
 	"eval":  runEval,
 	"run":   runRun,
 	"merge": runMerge,
+	"serve": runServe, "export-static": runExportStatic,
 }
 
 func main() {
@@ -56,7 +59,7 @@ func run(args []string, out, errOut io.Writer) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(errOut, "alab: unknown command %q: want train, eval, run or merge\n", args[0])
+		fmt.Fprintf(errOut, "alab: unknown command %q: want train, eval, run, merge, serve or export-static\n", args[0])
 		return 2
 	}
 	err := cmd(args[1:], out, errOut)

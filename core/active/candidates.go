@@ -27,23 +27,7 @@ func (l *Loop) candidates(seed uint64) (*query.Candidates, error) {
 		slices.Sort(sub)
 		ids = sub
 	}
-	c := &query.Candidates{IDs: ids, Rand: rand.New(rand.NewPCG(seed, 0x5e1ec7))}
-	needs := l.strategy.Needs()
-	if needs.Probs || needs.Embeddings {
-		c.Probs, c.Emb = inferTo(l.net, l.set, ids, needs.Probs, needs.Embeddings)
-	}
-	if needs.Embeddings {
-		_, c.LabelledEmb = inferTo(l.net, l.set, l.pool.Labelled(), false, true)
-	}
-	if needs.MC {
-		c.MC = mcProbs(l.net, l.set, ids, l.cfg.MCSamples, seed)
-	}
-	if needs.Model {
-		c.Net = l.net
-		c.Images = make([]float32, len(ids)*l.set.Rows*l.set.Cols)
-		l.set.ToFloat32To(c.Images, ids)
-	}
-	return c, nil
+	return Gather(l.net, l.set, ids, l.pool.Labelled(), l.strategy.Needs(), l.cfg.MCSamples, seed), nil
 }
 
 // inferTo runs the network with dropout off over images ids of set, chunk by chunk, and

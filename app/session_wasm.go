@@ -1,0 +1,147 @@
+//go:build wasm
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"syscall/js"
+	"time"
+
+	"alab/wasm/msg"
+)
+
+// The session as saved in the browser's localStorage, under sessionKey, after every label.
+const (
+	sessionKey     = "alab/session"
+	setAsidePrefix = "alab/set-aside/"
+	sessionFormat  = "alab-session/1"
+	noAnswer       = -2 // Answers[i] of a digit not answered yet (msg.Skip is -1)
+)
+
+// session is everything a person did: labels, settings, the batch on screen with the
+// answers given so far, and the learning curve.
+type session struct {
+	Format   string         `json:"format"`
+	Settings msg.Settings   `json:"settings"`
+	Labels   []msg.Label    `json:"labels"` // submitted answers, seed set included
+	Round    int            `json:"round"`  // batches submitted
+	Batch    *msg.Batch     `json:"batch,omitempty"`
+	Answers  []int          `json:"answers,omitempty"` // per item of Batch: 0–9, msg.Skip or noAnswer
+	Seconds  []float64      `json:"seconds,omitempty"` // per item: how long the answer took
+	History  []msg.Accuracy `json:"history,omitempty"`
+	// Disagreements of the last submitted batch with MNIST's labels.
+	Disagreements []disagreement `json:"disagreements,omitempty"`
+	Started       time.Time      `json:"started"`
+}
+
+type disagreement struct {
+	ID    int    `json:"id"`
+	Image []byte `json:"image"`
+	Given int    `json:"given"`
+	MNIST int    `json:"mnist"`
+}
+
+func newSession() *session {
+	return &session{Format: sessionFormat, Settings: msg.Defaults(), Started: time.Now()}
+}
+
+// check reports what makes a decoded session unusable.
+func (s *session) check() error {
+	if s.Format != sessionFormat {
+		return fmt.Errorf("it is in format %q, this page reads %q", s.Format, sessionFormat)
+	}
+	if err := s.Settings.Validate(); err != nil {
+		return err
+	}
+	seen := map[int]bool{}
+	for _, l := range s.Labels {
+		if l.ID < 0 || l.Label < msg.Skip || l.Label > 9 || l.Round < 0 || l.Round > s.Round || seen[l.ID] {
+			return fmt.Errorf("label %+v is invalid or repeated", l)
+		}
+		seen[l.ID] = true
+	}
+	if s.Batch != nil {
+		if len(s.Answers) != len(s.Batch.Items) || len(s.Seconds) != len(s.Batch.Items) {
+			return fmt.Errorf("the batch on screen has %d digits but %d answers", len(s.Batch.Items), len(s.Answers))
+		}
+		for i, it := range s.Batch.Items {
+			if len(it.Image) != 28*28 || seen[it.ID] || s.Answers[i] < noAnswer || s.Answers[i] > 9 {
+				return fmt.Errorf("digit %d of the batch on screen is invalid", i)
+			}
+		}
+	}
+	return nil
+}
+
+func storage() js.Value { return js.Global().Get("localStorage") }
+
+// loadSession returns the saved session, a new one if there is none, and a message if the
+// saved one could not be read: it is then kept under another key, never dropped.
+func loadSession() (*session, string) {
+	ls := storage()
+	if !ls.Truthy() {
+		return newSession(), "This browser does not let the page store anything: labels will not survive a reload."
+	}
+	raw := ls.Call("getItem", sessionKey)
+	if raw.IsNull() || raw.IsUndefined() {
+		return newSession(), ""
+	}
+	text := raw.String()
+	s := &session{}
+	err := json.Unmarshal([]byte(text), s)
+	if err == nil {
+		err = s.check()
+	}
+	if err == nil {
+		return s, ""
+	}
+	key := setAsidePrefix + time.Now().UTC().Format("20060102T150405Z")
+	ls.Call("setItem", key, text)
+	ls.Call("removeItem", sessionKey)
+	return newSession(), fmt.Sprintf("The session saved in this browser could not be read (%v). "+
+		"It was set aside under the storage key %q (nothing was deleted) and a new session started.", err, key)
+}
+
+// save writes the session; it returns an error message if storage refused (full, private mode).
+func (s *session) save() string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return "Could not save the session: " + err.Error()
+	}
+	var msgText string
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				msgText = fmt.Sprintf("The browser refused to save the session: %v. Export your labels.", r)
+			}
+		}()
+		if ls := storage(); ls.Truthy() {
+			ls.Call("setItem", sessionKey, string(b))
+		}
+	}()
+	return msgText
+}
+
+// labelled counts the submitted labels that are digits (skips excluded).
+func (s *session) labelled() int {
+	n := 0
+	for _, l := range s.Labels {
+		if l.Label != msg.Skip {
+			n++
+		}
+	}
+	return n
+}
+
+// pending returns the IDs of the batch on screen.
+func (s *session) pending() []int {
+	if s.Batch == nil {
+		return nil
+	}
+	ids := make([]int, len(s.Batch.Items))
+	for i, it := range s.Batch.Items {
+		ids[i] = it.ID
+	}
+	return ids
+}

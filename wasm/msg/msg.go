@@ -1,0 +1,216 @@
+// Package msg holds the messages between the page (app.wasm, the go-app UI) and the Web
+// Worker that hosts the engine (worker.wasm). They are plain structs, encoded by one codec
+// (JSON: Encode and Decode) and sent as strings through postMessage. The package imports
+// neither the engine nor syscall/js, so both sides link it and it is tested natively.
+package msg
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Kinds of messages. Page → worker: KindInit, KindLabel, KindSubmit, KindModel (a request).
+// Worker → page: KindReady, KindProgress, KindBatch, KindAccuracy, KindModel (the reply),
+// KindError.
+const (
+	KindReady    = "ready"    // the worker has started and waits for KindInit
+	KindInit     = "init"     // Msg.Init: load the bundle, restore the session, query
+	KindLabel    = "label"    // Msg.Labels: a label just given (the worker may train on it)
+	KindSubmit   = "submit"   // Msg.Labels and Msg.Settings: the batch is done, query the next
+	KindProgress = "progress" // Msg.Stage: what the worker is doing
+	KindBatch    = "batch"    // Msg.Batch: a new batch to label
+	KindAccuracy = "accuracy" // Msg.Accuracy: the test accuracy of the batch's model
+	KindModel    = "model"    // request: none; reply: Msg.Model, the network as .npz
+	KindError    = "error"    // Msg.Error: the worker could not do what was asked
+)
+
+// Msg is the one envelope both sides send. Kind says which of the other fields are set.
+type Msg struct {
+	Kind     string    `json:"kind"`
+	Init     *Init     `json:"init,omitempty"`
+	Labels   []Label   `json:"labels,omitempty"`
+	Settings *Settings `json:"settings,omitempty"`
+	Batch    *Batch    `json:"batch,omitempty"`
+	Accuracy *Accuracy `json:"accuracy,omitempty"`
+	Model    []byte    `json:"model,omitempty"`
+	Stage    string    `json:"stage,omitempty"`
+	Error    string    `json:"error,omitempty"`
+	// Fatal marks an error after which the worker cannot go on: the page restarts it.
+	Fatal bool `json:"fatal,omitempty"`
+}
+
+// Encode returns m as the string sent through postMessage.
+func Encode(m Msg) string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		// Msg holds only strings, numbers, slices and pointers to such structs.
+		panic("msg: " + err.Error())
+	}
+	return string(b)
+}
+
+// Decode parses a string made by Encode. An unknown kind is an error.
+func Decode(s string) (Msg, error) {
+	var m Msg
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return Msg{}, fmt.Errorf("msg: %w", err)
+	}
+	switch m.Kind {
+	case KindReady, KindInit, KindLabel, KindSubmit, KindProgress, KindBatch, KindAccuracy, KindModel, KindError:
+	default:
+		return Msg{}, fmt.Errorf("msg: unknown kind %q", m.Kind)
+	}
+	if m.Kind == KindInit && m.Init == nil {
+		return Msg{}, fmt.Errorf("msg: init without its payload")
+	}
+	if m.Kind == KindBatch && m.Batch == nil {
+		return Msg{}, fmt.Errorf("msg: batch without its payload")
+	}
+	if m.Kind == KindAccuracy && m.Accuracy == nil {
+		return Msg{}, fmt.Errorf("msg: accuracy without its payload")
+	}
+	return m, nil
+}
+
+// Skip is the label of a digit the person found unreadable: it is never queried again
+// and never trained on.
+const Skip = -1
+
+// Label is one answer: pool sample ID got Label (0–9, or Skip) in Round. Seconds is how
+// long the person took (0 for the seed set, labelled from MNIST's ground truth).
+type Label struct {
+	ID      int     `json:"id"`
+	Label   int     `json:"label"`
+	Round   int     `json:"round"`
+	Seconds float64 `json:"seconds"`
+	Seed    bool    `json:"seed,omitempty"` // labelled from MNIST to start the model
+}
+
+// Settings are the person's controls; they apply from the next round. Zero values mean the
+// defaults of Defaults.
+type Settings struct {
+	Strategy   string `json:"strategy"`   // a name of Strategies
+	Batch      int    `json:"batch"`      // digits per batch, 1–100
+	MCSamples  int    `json:"mcSamples"`  // T, dropout passes of the MC strategies, 1–100
+	PoolSubset int    `json:"poolSubset"` // candidates scored per round, 100 to the pool size
+	Seed       uint64 `json:"seed"`       // every random choice of the session
+}
+
+// Strategies lists the strategies offered in the browser (fast enough there), default first.
+var Strategies = []string{
+	"margin", "least-confidence", "entropy", "random",
+	"bald", "var-ratios", "mc-entropy", "mc-least-confidence", "mean-std",
+	"power-bald", "coreset", "badge", "fgsm", "deepfool",
+}
+
+// Defaults are the settings of a first visit.
+func Defaults() Settings {
+	return Settings{Strategy: "margin", Batch: 10, MCSamples: 20, PoolSubset: 2000, Seed: 1}
+}
+
+// WithDefaults fills the zero fields of s from Defaults.
+func (s Settings) WithDefaults() Settings {
+	d := Defaults()
+	if s.Strategy == "" {
+		s.Strategy = d.Strategy
+	}
+	if s.Batch == 0 {
+		s.Batch = d.Batch
+	}
+	if s.MCSamples == 0 {
+		s.MCSamples = d.MCSamples
+	}
+	if s.PoolSubset == 0 {
+		s.PoolSubset = d.PoolSubset
+	}
+	if s.Seed == 0 {
+		s.Seed = d.Seed
+	}
+	return s
+}
+
+// Validate reports the first setting outside its range.
+func (s Settings) Validate() error {
+	s = s.WithDefaults()
+	known := false
+	for _, n := range Strategies {
+		known = known || n == s.Strategy
+	}
+	switch {
+	case !known:
+		return fmt.Errorf("msg: strategy %q is not offered in the browser", s.Strategy)
+	case s.Batch < 1 || s.Batch > 100:
+		return fmt.Errorf("msg: invalid batch size %d: want 1 to 100", s.Batch)
+	case s.MCSamples < 1 || s.MCSamples > 100:
+		return fmt.Errorf("msg: invalid MC samples %d: want 1 to 100", s.MCSamples)
+	case s.PoolSubset < 100:
+		return fmt.Errorf("msg: invalid pool subset %d: want at least 100", s.PoolSubset)
+	}
+	return nil
+}
+
+// Init starts (or restarts) the worker's session from what the page saved.
+type Init struct {
+	Settings Settings `json:"settings"`
+	Labels   []Label  `json:"labels"` // every answer so far, seed set included; empty on a first visit
+	// Pending are the IDs of the batch on screen (restored from storage): the worker trains
+	// on Labels and waits for their labels instead of querying a new batch.
+	Pending []int `json:"pending,omitempty"`
+	// Round is the number of batches submitted so far.
+	Round int `json:"round"`
+}
+
+// Item is one queried digit.
+type Item struct {
+	ID    int     `json:"id"`    // pool sample ID (its index in the bundle's pool)
+	MNIST int     `json:"mnist"` // its index in MNIST's training set
+	Image []byte  `json:"image"` // 28×28 pixels, row-major, 0 background … 255 ink
+	Pred  int     `json:"pred"`  // the model's prediction
+	Prob  float64 `json:"prob"`  // the model's probability of Pred
+	Score float64 `json:"score"` // the strategy's score (what ranked it)
+	Truth int     `json:"truth"` // MNIST's label, shown only after the person answered
+	// Adversarial is the perturbed twin (fgsm, deepfool) that changes the prediction to
+	// AdvPred, at L2 distance Score; nil if none.
+	Adversarial []byte `json:"adv,omitempty"`
+	AdvPred     int    `json:"advPred,omitempty"`
+}
+
+// Timings of a round, in milliseconds.
+type Timings struct {
+	Train    float64 `json:"train"`
+	Evaluate float64 `json:"evaluate"`
+	Score    float64 `json:"score"`
+	Select   float64 `json:"select"`
+	Total    float64 `json:"total"`
+}
+
+// Ms converts a duration to milliseconds.
+func Ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// Batch is a round's result: the model trained on Labelled labels, its accuracy on the
+// bundle's test digits, and the next digits to label.
+type Batch struct {
+	Round    int      `json:"round"` // batches submitted before this one
+	Labelled int      `json:"labelled"`
+	Accuracy float64  `json:"accuracy"`
+	TestSize int      `json:"testSize"`
+	Strategy string   `json:"strategy"`
+	Items    []Item   `json:"items"`
+	Seeded   []Label  `json:"seeded,omitempty"` // the seed set, on a first visit
+	Timings  Timings  `json:"timings"`
+	PoolSize int      `json:"poolSize"`
+	Notes    []string `json:"notes,omitempty"` // e.g. a setting that was adjusted
+	// Restored is true when Items are the pending batch of a restored session.
+	Restored bool `json:"restored,omitempty"`
+}
+
+// Accuracy is the test accuracy of the network that queried batch Round, trained on
+// Labelled labels, measured on TestSize digits in Ms milliseconds.
+type Accuracy struct {
+	Round    int     `json:"round"`
+	Labelled int     `json:"labelled"`
+	Accuracy float64 `json:"accuracy"`
+	TestSize int     `json:"testSize"`
+	Ms       float64 `json:"ms"`
+}

@@ -1,0 +1,79 @@
+package msg
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestRoundTrip(t *testing.T) {
+	img := make([]byte, 784)
+	for i := range img {
+		img[i] = byte(i * 7)
+	}
+	msgs := []Msg{
+		{Kind: KindReady},
+		{Kind: KindInit, Init: &Init{
+			Settings: Settings{Strategy: "bald", Batch: 7, MCSamples: 20, PoolSubset: 2000, Seed: 1<<63 + 5},
+			Labels:   []Label{{ID: 3, Label: 7, Round: 0, Seed: true}, {ID: 9, Label: Skip, Round: 2, Seconds: 1.25}},
+			Pending:  []int{1, 2, 3},
+			Round:    2,
+		}},
+		{Kind: KindSubmit, Labels: []Label{{ID: 1, Label: 0, Round: 3, Seconds: 0.5}}, Settings: &Settings{Strategy: "margin", Batch: 10}},
+		{Kind: KindBatch, Batch: &Batch{
+			Round: 3, Labelled: 50, Accuracy: 0.875, TestSize: 2000, Strategy: "deepfool", PoolSize: 10000,
+			Items:   []Item{{ID: 1, MNIST: 4, Image: img, Pred: 3, Prob: 0.5, Score: 1.5, Truth: 8, Adversarial: img, AdvPred: 5}},
+			Seeded:  []Label{{ID: 5, Label: 1, Seed: true}},
+			Timings: Timings{Train: 1, Evaluate: 2, Score: 3, Select: 4, Total: 10},
+			Notes:   []string{"note"},
+		}},
+		{Kind: KindModel, Model: []byte{0x93, 'N', 'U', 'M', 0}},
+		{Kind: KindProgress, Stage: "training"},
+		{Kind: KindError, Error: "boom", Fatal: true},
+		{Kind: KindAccuracy, Accuracy: &Accuracy{Round: 2, Labelled: 40, Accuracy: 0.75, TestSize: 2000, Ms: 12.5}},
+	}
+	for _, m := range msgs {
+		s := Encode(m)
+		got, err := Decode(s)
+		if err != nil {
+			t.Fatalf("%s: %v", m.Kind, err)
+		}
+		if !reflect.DeepEqual(got, m) {
+			t.Errorf("%s: round trip gave\n%+v\nwant\n%+v", m.Kind, got, m)
+		}
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	for _, s := range []string{"", "{", `{"kind":"nope"}`, `{"kind":"init"}`, `{"kind":"batch"}`, `{"kind":"accuracy"}`, `[]`} {
+		if _, err := Decode(s); err == nil || !strings.HasPrefix(err.Error(), "msg: ") {
+			t.Errorf("Decode(%q) = %v, want a msg: error", s, err)
+		}
+	}
+}
+
+func TestSettings(t *testing.T) {
+	if err := (Settings{}).Validate(); err != nil {
+		t.Errorf("zero settings: %v", err)
+	}
+	for _, s := range []Settings{{Strategy: "dal"}, {Batch: 101}, {Batch: -1}, {MCSamples: 101}, {PoolSubset: 5}} {
+		if err := s.Validate(); err == nil {
+			t.Errorf("%+v: no error", s)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add(Encode(Msg{Kind: KindInit, Init: &Init{Labels: []Label{{ID: 1}}}}))
+	f.Add(`{"kind":"batch","batch":{"items":[{"image":"AAEC"}]}}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := Decode(s)
+		if err != nil {
+			return
+		}
+		m2, err := Decode(Encode(m))
+		if err != nil || !reflect.DeepEqual(m, m2) {
+			t.Fatalf("re-encoding %q: %v", s, err)
+		}
+	})
+}

@@ -1,0 +1,250 @@
+//go:build js && wasm
+
+// Command worker is the engine in the browser: built to web/worker.wasm and run in a
+// dedicated Web Worker (web/worker.js), off the page's thread. It answers the page's
+// messages (wasm/msg) one at a time: init loads the data bundle and starts or restores the
+// session, submit records a batch's labels and queries the next, model exports the network.
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"syscall/js"
+	"time"
+
+	"alab/core/data"
+	"alab/wasm/engine"
+	"alab/wasm/msg"
+)
+
+// The data bundle, relative to worker.js, which fetches it (see wasm/webbuild): a contiguous
+// run of MNIST's training set starting at index 0 as the pool, and the first test digits.
+var bundle = [4]string{
+	"data/pool-images.idx.gz", "data/pool-labels.idx.gz",
+	"data/test-images.idx.gz", "data/test-labels.idx.gz",
+}
+
+type worker struct {
+	inbox      chan string
+	pool, test *data.Set
+	e          *engine.Engine
+	settings   msg.Settings
+}
+
+func main() {
+	inbox := make(chan string, 4096)
+	self := js.Global()
+	receive := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		s := args[0].Get("data").String()
+		select {
+		case inbox <- s:
+		default: // never block the event loop
+			go func() { inbox <- s }()
+		}
+		return nil
+	})
+	// worker.js queued what arrived while this binary was loading.
+	if q := self.Get("alabQueue"); q.Truthy() {
+		for i := 0; i < q.Length(); i++ {
+			inbox <- q.Index(i).String()
+		}
+	}
+	self.Set("onmessage", receive)
+	post(msg.Msg{Kind: msg.KindReady})
+	w := &worker{inbox: inbox}
+	if strings.Contains(self.Get("location").Get("search").String(), "fresh") {
+		// A first visit (boot.js found nothing saved): start at once with the defaults.
+		w.handle(msg.Msg{Kind: msg.KindInit, Init: &msg.Init{Settings: msg.Defaults()}})
+	}
+	for s := range inbox {
+		m, err := msg.Decode(s)
+		if err != nil {
+			post(msg.Msg{Kind: msg.KindError, Error: "worker: " + err.Error()})
+			continue
+		}
+		w.handle(m)
+	}
+}
+
+func post(m msg.Msg) { js.Global().Call("postMessage", msg.Encode(m)) }
+
+func progress(stage string) { post(msg.Msg{Kind: msg.KindProgress, Stage: stage}) }
+
+// handle answers one message. A panic in the engine is reported as fatal: the page
+// restarts the worker from its saved session.
+func (w *worker) handle(m msg.Msg) {
+	defer func() {
+		if r := recover(); r != nil {
+			post(msg.Msg{Kind: msg.KindError, Error: fmt.Sprintf("worker: %v\n%s", r, debug.Stack()), Fatal: true})
+		}
+	}()
+	ctx := context.Background()
+	var err error
+	switch m.Kind {
+	case msg.KindInit:
+		err = w.init(ctx, m.Init)
+	case msg.KindSubmit:
+		err = w.submit(ctx, m)
+	case msg.KindModel:
+		err = w.model()
+	case msg.KindLabel:
+		// Labels count on submit; nothing to do yet.
+	default:
+		err = fmt.Errorf("worker: unexpected message %q", m.Kind)
+	}
+	if err != nil {
+		post(msg.Msg{Kind: msg.KindError, Error: err.Error(), Fatal: m.Kind == msg.KindInit})
+	}
+}
+
+func (w *worker) init(ctx context.Context, in *msg.Init) error {
+	if w.pool == nil {
+		progress("loading digits")
+		start := time.Now()
+		if err := w.load(); err != nil {
+			return err
+		}
+		progress(fmt.Sprintf("digits decoded in %v (pool %d, test %d)", time.Since(start).Round(time.Millisecond), w.pool.N, w.test.N))
+	}
+	if err := in.Settings.Validate(); err != nil {
+		return err
+	}
+	e, err := engine.New(engine.Config{}, w.pool, w.test)
+	if err != nil {
+		return err
+	}
+	w.e, w.settings = e, in.Settings.WithDefaults()
+	var b *msg.Batch
+	if len(in.Labels) == 0 {
+		progress("training on a seed set of 20 digits labelled from MNIST")
+		seeded, err := e.SeedSet(w.settings.Seed)
+		if err != nil {
+			return err
+		}
+		if b, err = e.Query(ctx, w.settings); err != nil {
+			return err
+		}
+		b.Seeded = seeded
+	} else {
+		progress(fmt.Sprintf("restoring your %d labels", len(in.Labels)))
+		if b, err = e.Restore(ctx, *in); err != nil {
+			return err
+		}
+	}
+	w.send(b)
+	return nil
+}
+
+func (w *worker) submit(ctx context.Context, m msg.Msg) error {
+	if w.e == nil {
+		return fmt.Errorf("worker: submit before init")
+	}
+	if m.Settings != nil {
+		if err := m.Settings.Validate(); err != nil {
+			return err
+		}
+		w.settings = m.Settings.WithDefaults()
+	}
+	if err := w.e.Submit(m.Labels); err != nil {
+		return err
+	}
+	b, err := w.e.Query(ctx, w.settings)
+	if err != nil {
+		return err
+	}
+	w.send(b)
+	return nil
+}
+
+// send posts the batch, then measures the accuracy of its model and posts that: the page
+// shows the digits without waiting for the evaluation.
+func (w *worker) send(b *msg.Batch) {
+	post(msg.Msg{Kind: msg.KindBatch, Batch: b})
+	acc, d, err := w.e.Evaluate()
+	if err != nil {
+		post(msg.Msg{Kind: msg.KindError, Error: err.Error()})
+		return
+	}
+	post(msg.Msg{Kind: msg.KindAccuracy, Accuracy: &msg.Accuracy{
+		Round: b.Round, Labelled: b.Labelled, Accuracy: acc, TestSize: w.e.TestSize(), Ms: msg.Ms(d),
+	}})
+	// While the person labels, train on what is labelled so far: the part of the next
+	// round's training that does not need the new labels.
+	if len(w.inbox) == 0 {
+		if _, err := w.e.Pretrain(context.Background(), w.settings.Seed); err != nil {
+			post(msg.Msg{Kind: msg.KindError, Error: err.Error()})
+			return
+		}
+	}
+	post(msg.Msg{Kind: msg.KindProgress, Stage: "idle"})
+}
+
+func (w *worker) model() error {
+	if w.e == nil {
+		return fmt.Errorf("worker: no session yet")
+	}
+	var buf bytes.Buffer
+	if err := w.e.SaveModel(&buf); err != nil {
+		return err
+	}
+	post(msg.Msg{Kind: msg.KindModel, Model: buf.Bytes()})
+	return nil
+}
+
+// load decodes the bundle worker.js fetched (raw IDX, or gzip where the browser could not
+// decompress it).
+func (w *worker) load() error {
+	arr, err := await(js.Global().Get("alabBundle"))
+	if err != nil {
+		return fmt.Errorf("worker: loading the digits: %v", err)
+	}
+	var files [4][]byte
+	for i := range files {
+		u8 := arr.Index(i)
+		files[i] = make([]byte, u8.Length())
+		js.CopyBytesToGo(files[i], u8)
+	}
+	var sets [2]*data.Set
+	for i := range sets {
+		pix, n, rows, cols, err := data.DecodeImages(bytes.NewReader(files[2*i]))
+		if err != nil {
+			return fmt.Errorf("worker: %s: %w", bundle[2*i], err)
+		}
+		labels, err := data.DecodeLabels(bytes.NewReader(files[2*i+1]))
+		if err != nil {
+			return fmt.Errorf("worker: %s: %w", bundle[2*i+1], err)
+		}
+		sets[i] = &data.Set{N: n, Rows: rows, Cols: cols, Pix: pix, Labels: labels}
+		if err := sets[i].Validate(10); err != nil {
+			return fmt.Errorf("worker: %s: %w", bundle[2*i], err)
+		}
+	}
+	w.pool, w.test = sets[0], sets[1]
+	return nil
+}
+
+// await blocks until the promise settles; the Go scheduler returns to the event loop.
+func await(p js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	var then, catch js.Func
+	then = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{v: args[0]}
+		return nil
+	})
+	catch = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{err: fmt.Errorf("%s", args[0].Call("toString").String())}
+		return nil
+	})
+	defer then.Release()
+	defer catch.Release()
+	p.Call("then", then).Call("catch", catch)
+	r := <-ch
+	return r.v, r.err
+}

@@ -1,0 +1,15 @@
+// Starts the engine's worker as soon as the page loads, in parallel with app.wasm: the
+// UI adopts it (window.alabWorker) when it mounts. On a first visit (nothing saved) the
+// worker starts the session at once ("?fresh"), without waiting for the UI.
+(() => {
+  try {
+    let fresh = true;
+    try { fresh = !localStorage.getItem("alab/session"); } catch (e) {}
+    const w = new Worker("/web/worker.js" + (fresh ? "?fresh" : ""));
+    window.alabInbox = [];
+    w.onmessage = (e) => window.alabInbox.push(e.data);
+    w.onerror = (e) => window.alabInbox.push(JSON.stringify({ kind: "error", error: String(e.message || "worker error"), fatal: true }));
+    window.alabWorker = w;
+    window.alabWorkerFresh = fresh;
+  } catch (e) {}
+})();

@@ -1,0 +1,37 @@
+// The engine's Web Worker: loads worker.wasm (Go) and hands it the page's messages.
+// The data bundle is fetched (and un-gzipped by the browser) while the binary compiles;
+// messages that arrive meanwhile are queued and the Go side drains the queue.
+importScripts("wasm_exec.js");
+self.alabQueue = [];
+self.onmessage = (e) => self.alabQueue.push(e.data);
+
+const gunzip = async (url) => {
+  const resp = await fetch(url);
+  if (!resp.ok) throw new Error(url + ": " + resp.status + " " + resp.statusText);
+  if (typeof DecompressionStream === "undefined") return new Uint8Array(await resp.arrayBuffer());
+  return new Uint8Array(await new Response(resp.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+};
+// The Go side awaits this: [pool images, pool labels, test images, test labels] as IDX bytes
+// (still gzip-compressed where the browser lacks DecompressionStream; Go handles both).
+self.alabBundle = Promise.all(
+  ["pool-images", "pool-labels", "test-images", "test-labels"].map((n) => gunzip("data/" + n + ".idx.gz")));
+self.alabBundle.catch(() => {}); // reported by the Go side
+
+(async () => {
+  const fail = (what) => self.postMessage(JSON.stringify({ kind: "error", error: what, fatal: true }));
+  try {
+    const go = new Go();
+    let result;
+    try {
+      result = await WebAssembly.instantiateStreaming(fetch("worker.wasm"), go.importObject);
+    } catch (e) {
+      // A server without the application/wasm type: compile from the bytes.
+      const bytes = await (await fetch("worker.wasm")).arrayBuffer();
+      result = await WebAssembly.instantiate(bytes, go.importObject);
+    }
+    await go.run(result.instance);
+    fail("the engine stopped");
+  } catch (e) {
+    fail("the engine could not start: " + e);
+  }
+})();
