@@ -15,7 +15,24 @@ func newMaxPool2D(in shape) *MaxPool2D {
 	return &MaxPool2D{in: in, out: shape{in.C, in.H / 2, in.W / 2}}
 }
 
-// forward keeps no argmax: max is branch-free, and inference (most of MC-dropout scoring)
+// max4 is the largest of four values. Not the max builtin, whose NaN and ±0 rules cost a
+// call per comparison under WebAssembly (six times this loop's time there). Unlike the
+// builtin it may pass over a NaN; a NaN weight still reaches the logits through every
+// other path, and the query strategies reject NaN scores.
+func max4(a, b, c, d float32) float32 {
+	if b > a {
+		a = b
+	}
+	if d > c {
+		c = d
+	}
+	if c > a {
+		return c
+	}
+	return a
+}
+
+// forward keeps no argmax: inference (most of MC-dropout scoring)
 // never needs the argmax; backward finds it again by comparing the window with the output.
 func (l *MaxPool2D) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
 	n := batch(x)
@@ -30,7 +47,7 @@ func (l *MaxPool2D) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
 			r1 := xd[base+(2*oy+1)*l.in.W : base+(2*oy+2)*l.in.W]
 			row := yd[o : o+l.out.W]
 			for ox := range row {
-				row[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
+				row[ox] = max4(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
 			}
 			o += l.out.W
 		}
