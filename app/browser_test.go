@@ -117,7 +117,7 @@ func TestBrowser(t *testing.T) {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(alloc)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
+	ctx, cancel = context.WithTimeout(ctx, 9*time.Minute)
 	defer cancel()
 
 	// Start the browser before listening (listening first deadlocks).
@@ -217,6 +217,45 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("labelled count on a first visit is %q, want 20 (the seed set)", got)
 	}
 	acc0 := eval(accuracy)
+
+	// The redundancy map of the first batch, with its histogram, entropy and distances.
+	const (
+		mapRound  = `(document.querySelector('[data-testid=redundancy-map]')?.dataset.round ?? '')`
+		mapPoints = `document.querySelectorAll('[data-testid=redundancy-map] svg circle, [data-testid=redundancy-map] svg rect').length`
+		histKey   = `document.querySelector('[data-testid=batch-histogram]').dataset.hist`
+		entropy   = `document.querySelector('[data-testid=batch-entropy]').textContent`
+		pairwise  = `document.querySelector('[data-testid=pairwise-distance]').textContent`
+		halting   = `document.querySelector('[data-testid=halting-hint]').dataset.state`
+	)
+	mapWait := wait(mapRound+` === '0'`, 30*time.Second)
+	if n, _ := strconv.Atoi(eval(mapPoints + ` + ''`)); n < 1000 {
+		t.Errorf("the redundancy map draws %d points, want the scored candidates (about 2000)", n)
+	}
+	if got := eval(`document.querySelectorAll('[data-testid=redundancy-map] .batch circle[data-id]').length + ''`); got != "10" {
+		t.Errorf("the map highlights %s batch digits, want 10", got)
+	}
+	if got := eval(`document.querySelectorAll('[data-testid=redundancy-map] .random rect[data-id]').length + ''`); got != "10" {
+		t.Errorf("the map highlights %s random digits, want 10", got)
+	}
+	map0 := []string{eval(histKey), eval(entropy), eval(pairwise)}
+	t.Logf("map of round 0 on screen %.2f s after the accuracy; histogram %s; entropy %q; distance %q; halting hint %s",
+		mapWait.Seconds(), map0[0], map0[1], map0[2], eval(halting))
+	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(`.redundancy`)); err != nil {
+		t.Fatal(err)
+	}
+	elementShot := func(sel, name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.Screenshot(sel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(shots, name)
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot %s", path)
+	}
+	elementShot(`.redundancy`, "map.png")
 	if eval(`document.querySelector('[data-testid=strategy]').value`) != "margin" {
 		t.Errorf("default strategy is not margin")
 	}
@@ -263,6 +302,17 @@ func TestBrowser(t *testing.T) {
 	wait(labelled+` === '`+want+`'`, 5*time.Second)
 	wait(points+` >= 2`, 30*time.Second)
 	t.Logf("accuracy: %s after 20 labels, %s after %s", acc0, eval(accuracy), want)
+	wait(mapRound+` === '1'`, 30*time.Second)
+	map1 := []string{eval(histKey), eval(entropy), eval(pairwise)}
+	if map1[2] == map0[2] {
+		t.Errorf("the pairwise distance did not change after a submit: %q", map1[2])
+	}
+	if map1[0] == map0[0] && map1[1] == map0[1] {
+		t.Logf("the batch's histogram and entropy happen to be the same in round 1 (%s)", map1[0])
+	}
+	if got := eval(`document.querySelector('[data-testid=person-score]').textContent`); !strings.Contains(got, "agree with MNIST (9)") {
+		t.Errorf("person score %q: want 9 labels compared with MNIST", got)
+	}
 
 	// Rounds until the model is trained on 100 labels; the last one is the timed one.
 	var waits []string
@@ -350,6 +400,57 @@ func TestBrowser(t *testing.T) {
 	}
 	wait(items+`.length > 0`, 60*time.Second)
 	shot("5-corrupt-session.png")
+
+	// Race mode: four strategies from 20 labels to 200 at batch 10, MNIST answering.
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid=race-tab]`)); err != nil {
+		t.Fatal(err)
+	}
+	wait(`document.querySelector('[data-testid=race-start]') !== null`, 10*time.Second)
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid=race-start]`)); err != nil {
+		t.Fatal(err)
+	}
+	const raceRows = `(+document.querySelector('[data-testid=race-chart]').dataset.rows)`
+	wait(raceRows+` >= 8`, 60*time.Second)
+	if got := eval(`document.querySelectorAll('[data-testid=race-chart] polyline.curve').length + ''`); got != "4" {
+		t.Errorf("race chart draws %s curves, want 4", got)
+	}
+	wait(`document.querySelector('[data-testid=race-status]').dataset.state === 'done'`, 4*time.Minute)
+	raceMs := eval(`Math.round(window.alabRaceDone - window.alabRaceStarted) + ''`)
+	shot("race.png")
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid=race-export]`)); err != nil {
+		t.Fatal(err)
+	}
+	curves := filepath.Join(downloads, "curves.csv")
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(curves); err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	raw, err := os.ReadFile(curves)
+	if err != nil {
+		t.Fatalf("race export: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(shots, "race-curves.csv"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if lines[0] != "strategy,batch_size,repeat,round,labelled,test_accuracy,label_entropy,train_seconds,score_seconds,select_seconds" {
+		t.Errorf("race CSV header %q", lines[0])
+	}
+	final := map[string]string{}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if f[4] == "200" {
+			final[f[0]] = f[5]
+		}
+	}
+	if len(lines) != 1+4*19 || len(final) != 4 {
+		t.Errorf("race CSV has %d rows and %d strategies at 200 labels, want 76 and 4", len(lines)-1, len(final))
+	}
+	t.Logf("race: 4 strategies, batch 10, 20 → 200 labels in %s ms (target 90 s) on %s workers; accuracy at 200 labels: %v",
+		raceMs, eval(`Math.min(4, navigator.hardwareConcurrency || 4) + ''`), final)
 
 	t.Logf("first visit transferred %.2f MB (budget 8 MB)", float64(firstVisit)/1e6)
 	t.Logf("first batch on screen %.2f s after navigation (target 5 s)", firstBatch.Seconds())

@@ -41,8 +41,10 @@ type lab struct {
 	wait     time.Duration // submit → next batch on screen, last round
 	submit   time.Time
 	restart  int
-	sentInit bool // init was sent to this worker (or the worker started fresh by itself)
-	idle     bool // the worker has nothing left to do until the next submit
+	sentInit bool         // init was sent to this worker (or the worker started fresh by itself)
+	idle     bool         // the worker has nothing left to do until the next submit
+	insight  *msg.Insight // the redundancy map of the batch on screen (nil until computed)
+	mapSVG   string       // insight drawn, cached: it changes once a round
 }
 
 func (c *lab) OnMount(ctx app.Context) {
@@ -156,6 +158,10 @@ func (c *lab) receive(text string) {
 		c.onBatch(m.Batch)
 	case msg.KindAccuracy:
 		c.onAccuracy(*m.Accuracy)
+	case msg.KindInsight:
+		if c.s.Batch != nil && m.Insight.Round == c.s.Round {
+			c.insight, c.mapSVG = m.Insight, ""
+		}
 	case msg.KindModel:
 		download("alab-model.npz", "application/octet-stream", m.Model)
 	case msg.KindError:
@@ -307,6 +313,16 @@ func (c *lab) submitBatch() {
 	}
 	c.s.Labels = append(c.s.Labels, labels...)
 	c.s.Round = round
+	var given []int
+	for _, l := range labels {
+		given = append(given, l.Label)
+		if l.Label != msg.Skip {
+			c.s.Compared++
+		}
+	}
+	c.s.Agreed += countAgreed(c.s.Batch.Items, c.s.Answers)
+	c.s.LastLabels = msg.Histogram(given)
+	c.insight, c.mapSVG = nil, ""
 	c.s.Batch, c.s.Answers, c.s.Seconds = nil, nil, nil
 	c.undo = c.undo[:0]
 	c.persist()
@@ -385,6 +401,7 @@ func (c *lab) reset(ctx app.Context, e app.Event) {
 	c.s.Settings = settings
 	c.notice, c.errText = "", ""
 	c.undo, c.restart = nil, 0
+	c.insight, c.mapSVG = nil, ""
 	c.persist()
 	c.startWorker()
 }

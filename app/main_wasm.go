@@ -9,5 +9,6 @@ import "github.com/maxence-charriere/go-app/v9/pkg/app"
 
 func main() {
 	app.Route("/", &lab{})
+	app.Route("/race", &race{})
 	app.RunWhenOnBrowser()
 }

@@ -74,6 +74,7 @@ func webHandler(dir string) (*app.Handler, error) {
 		}
 	}
 	app.Route("/", &shell{})
+	app.Route("/race", &shell{})
 	return &app.Handler{
 		Name:               "alab — batch active learning",
 		ShortName:          "alab",

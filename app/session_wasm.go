@@ -33,6 +33,11 @@ type session struct {
 	// Disagreements of the last submitted batch with MNIST's labels.
 	Disagreements []disagreement `json:"disagreements,omitempty"`
 	Started       time.Time      `json:"started"`
+	// Agreed of Compared labels given by the person (skips excluded) were MNIST's label.
+	Agreed   int `json:"agreed,omitempty"`
+	Compared int `json:"compared,omitempty"`
+	// LastLabels counts the classes the person gave in the last submitted batch.
+	LastLabels [10]int `json:"lastLabels"`
 }
 
 type disagreement struct {

@@ -43,7 +43,7 @@ func (c *lab) Render() app.UI {
 		c.header(),
 		app.If(c.notice != "", app.P().Class("notice").Text(c.notice)),
 		app.Main().Class("layout").Body(
-			c.batchPanel(),
+			app.Div().Class("maincol").Body(c.batchPanel(), c.redundancyPanel()),
 			c.sidePanel(),
 		),
 		app.Footer().Class("foot").Body(
@@ -61,6 +61,22 @@ func (c *lab) header() app.UI {
 				"with their labels. Each round it picks the digits it would most like to know — by the query strategy you "+
 				"choose — and asks you to label them. Your labels retrain it, and the chart shows how its accuracy on "+
 				"2,000 test digits grows with the number of labels. Nothing is sent anywhere."),
+		tabs("/"),
+	)
+}
+
+// tabs links the page's two views; current is the path of the one shown.
+func tabs(current string) app.UI {
+	tab := func(path, testid, text string) app.UI {
+		cls := "tab"
+		if path == current {
+			cls += " current"
+		}
+		return app.A().Href(path).Class(cls).DataSet("testid", testid).Text(text)
+	}
+	return app.Nav().Class("tabs").Body(
+		tab("/", "lab-tab", "You label, the network asks"),
+		tab("/race", "race-tab", "Strategy race: why batches matter"),
 	)
 }
 
@@ -190,6 +206,7 @@ func (c *lab) sidePanel() app.UI {
 			app.If(c.busy && len(c.items()) > 0 || c.busy && c.ready, app.P().Class("status").Text(c.stageText())),
 			app.P().Class("timings").Text(c.timingText()),
 		),
+		c.personPanel(),
 		c.settingsPanel(),
 		c.disagreementsPanel(),
 		app.Section().Class("panel").Body(

@@ -3,6 +3,7 @@
 // worker starts the session at once ("?fresh"), without waiting for the UI.
 (() => {
   try {
+    if (location.pathname.startsWith("/race")) return; // the race starts its own workers
     let fresh = true;
     try { fresh = !localStorage.getItem("alab/session"); } catch (e) {}
     const w = new Worker("/web/worker.js" + (fresh ? "?fresh" : ""));

@@ -84,6 +84,8 @@ type Engine struct {
 	trained   int             // the round the net was last trained for, or -1
 	pre       int             // the round whose Pretrain ran, or -1
 	accuracy  map[int]float64 // test accuracy of each round's net, once measured
+	cands     []int           // the candidates the last Query scored (nil for a restored batch)
+	picks     []query.Pick    // the batch the last Query returned
 }
 
 // New returns a session over pool (the digits that may be queried, with MNIST's labels used
@@ -313,6 +315,7 @@ func (e *Engine) Query(ctx context.Context, s msg.Settings) (*msg.Batch, error) 
 	t := time.Now()
 
 	var picks []query.Pick
+	e.cands = nil
 	if len(e.pending) > 0 { // a restored batch
 		b.Restored = true
 		for _, id := range e.pending {
@@ -330,6 +333,7 @@ func (e *Engine) Query(ctx context.Context, s msg.Settings) (*msg.Batch, error) 
 			b.Notes = append(b.Notes, fmt.Sprintf("%s searches %d candidates (DFAL's subset), not %d", s.Strategy, subset, s.PoolSubset))
 		}
 		ids := e.candidates(subset, seed)
+		e.cands = ids
 		c := active.Gather(e.net, e.set, ids, e.pool.Labelled(), needs, s.MCSamples, seed)
 		b.Timings.Score = msg.Ms(time.Since(t))
 		t = time.Now()
@@ -341,6 +345,7 @@ func (e *Engine) Query(ctx context.Context, s msg.Settings) (*msg.Batch, error) 
 			e.pending = append(e.pending, p.ID)
 		}
 	}
+	e.picks = picks
 	b.Items = e.items(picks)
 	b.Timings.Total = msg.Ms(time.Since(start))
 	return b, nil
@@ -352,6 +357,7 @@ func (e *Engine) Submit(labels []msg.Label) error {
 		return err
 	}
 	e.pending = e.pending[:0]
+	e.cands, e.picks = nil, nil
 	e.round++
 	return nil
 }
@@ -412,7 +418,7 @@ func (e *Engine) items(picks []query.Pick) []msg.Item {
 	return items
 }
 
-func argmax(v []float32) int {
+func argmax[F float32 | float64](v []F) int {
 	best := 0
 	for k, x := range v {
 		if x > v[best] {

@@ -23,6 +23,9 @@ const (
 	KindAccuracy = "accuracy" // Msg.Accuracy: the test accuracy of the batch's model
 	KindModel    = "model"    // request: none; reply: Msg.Model, the network as .npz
 	KindError    = "error"    // Msg.Error: the worker could not do what was asked
+	KindInsight  = "insight"  // Msg.Insight: the redundancy map and diagnostics of the batch on screen
+	KindRace     = "race"     // request: Msg.Race, run strategies from one initial set; reply: Msg.Rows, one round
+	KindRaceDone = "raceDone" // Msg.Stage: the strategy whose race run has finished
 )
 
 // Msg is the one envelope both sides send. Kind says which of the other fields are set.
@@ -33,6 +36,9 @@ type Msg struct {
 	Settings *Settings `json:"settings,omitempty"`
 	Batch    *Batch    `json:"batch,omitempty"`
 	Accuracy *Accuracy `json:"accuracy,omitempty"`
+	Insight  *Insight  `json:"insight,omitempty"`
+	Race     *Race     `json:"race,omitempty"`
+	Rows     []Row     `json:"rows,omitempty"`
 	Model    []byte    `json:"model,omitempty"`
 	Stage    string    `json:"stage,omitempty"`
 	Error    string    `json:"error,omitempty"`
@@ -57,7 +63,8 @@ func Decode(s string) (Msg, error) {
 		return Msg{}, fmt.Errorf("msg: %w", err)
 	}
 	switch m.Kind {
-	case KindReady, KindInit, KindLabel, KindSubmit, KindProgress, KindBatch, KindAccuracy, KindModel, KindError:
+	case KindReady, KindInit, KindLabel, KindSubmit, KindProgress, KindBatch, KindAccuracy, KindModel, KindError,
+		KindInsight, KindRace, KindRaceDone:
 	default:
 		return Msg{}, fmt.Errorf("msg: unknown kind %q", m.Kind)
 	}
@@ -69,6 +76,12 @@ func Decode(s string) (Msg, error) {
 	}
 	if m.Kind == KindAccuracy && m.Accuracy == nil {
 		return Msg{}, fmt.Errorf("msg: accuracy without its payload")
+	}
+	if m.Kind == KindInsight && m.Insight == nil {
+		return Msg{}, fmt.Errorf("msg: insight without its payload")
+	}
+	if m.Kind == KindRace && m.Race == nil && len(m.Rows) == 0 {
+		return Msg{}, fmt.Errorf("msg: race without its payload")
 	}
 	return m, nil
 }

@@ -31,6 +31,13 @@ func TestRoundTrip(t *testing.T) {
 		{Kind: KindProgress, Stage: "training"},
 		{Kind: KindError, Error: "boom", Fatal: true},
 		{Kind: KindAccuracy, Accuracy: &Accuracy{Round: 2, Labelled: 40, Accuracy: 0.75, TestSize: 2000, Ms: 12.5}},
+		{Kind: KindInsight, Insight: &Insight{Round: 2, Strategy: "margin", Variance: 0.3,
+			Points:      []Point{{ID: 4, X: 10, Y: 999, Flags: InBatch | InRandom, Pred: 7}, {ID: 5, Pred: 0}},
+			RandomPreds: []int{7}, BatchDistance: 1.5, RandomDistance: 2.5,
+			BatchScore: Mean{Mean: 1, SE: 0.1, N: 3}, RandomScore: Mean{Mean: 0.5, SE: 0.2, N: 3}, Ms: 4}},
+		{Kind: KindRace, Race: &Race{Strategies: []string{"random", "bald"}, Batch: 1000, Init: 100, Budget: 2100, PoolSubset: 2000, MCSamples: 20, Steps: 40, Seed: 9}},
+		{Kind: KindRace, Rows: []Row{{Strategy: "bald", BatchSize: 10, Round: 3, Labelled: 50, TestAccuracy: 0.8, LabelEntropy: 2.1, Histogram: [10]int{1, 2}}}},
+		{Kind: KindRaceDone, Stage: "bald"},
 	}
 	for _, m := range msgs {
 		s := Encode(m)
@@ -45,7 +52,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestDecodeRejects(t *testing.T) {
-	for _, s := range []string{"", "{", `{"kind":"nope"}`, `{"kind":"init"}`, `{"kind":"batch"}`, `{"kind":"accuracy"}`, `[]`} {
+	for _, s := range []string{"", "{", `{"kind":"nope"}`, `{"kind":"init"}`, `{"kind":"batch"}`, `{"kind":"accuracy"}`, `{"kind":"insight"}`, `{"kind":"race"}`, `[]`} {
 		if _, err := Decode(s); err == nil || !strings.HasPrefix(err.Error(), "msg: ") {
 			t.Errorf("Decode(%q) = %v, want a msg: error", s, err)
 		}

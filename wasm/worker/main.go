@@ -90,6 +90,8 @@ func (w *worker) handle(m msg.Msg) {
 		err = w.submit(ctx, m)
 	case msg.KindModel:
 		err = w.model()
+	case msg.KindRace:
+		err = w.race(ctx, m.Race)
 	case msg.KindLabel:
 		// Labels count on submit; nothing to do yet.
 	default:
@@ -171,6 +173,15 @@ func (w *worker) send(b *msg.Batch) {
 	post(msg.Msg{Kind: msg.KindAccuracy, Accuracy: &msg.Accuracy{
 		Round: b.Round, Labelled: b.Labelled, Accuracy: acc, TestSize: w.e.TestSize(), Ms: msg.Ms(d),
 	}})
+	// The redundancy map and the comparison with a random batch, once the digits are up.
+	if len(w.inbox) == 0 {
+		in, err := w.e.Insight(context.Background(), w.settings)
+		if err != nil {
+			post(msg.Msg{Kind: msg.KindError, Error: err.Error()})
+			return
+		}
+		post(msg.Msg{Kind: msg.KindInsight, Insight: in})
+	}
 	// While the person labels, train on what is labelled so far: the part of the next
 	// round's training that does not need the new labels.
 	if len(w.inbox) == 0 {
@@ -180,6 +191,27 @@ func (w *worker) send(b *msg.Batch) {
 		}
 	}
 	post(msg.Msg{Kind: msg.KindProgress, Stage: "idle"})
+}
+
+// race runs the race's strategies side by side, posting each round's row as it finishes
+// and KindRaceDone after each strategy. The page runs one race per worker and stops a race by
+// terminating the worker.
+func (w *worker) race(ctx context.Context, r *msg.Race) error {
+	if r == nil {
+		return fmt.Errorf("worker: race without settings")
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if w.pool == nil {
+		progress("loading digits")
+		if err := w.load(); err != nil {
+			return err
+		}
+	}
+	return engine.Race(ctx, *r, r.Strategies, w.pool, w.test,
+		func(row msg.Row) { post(msg.Msg{Kind: msg.KindRace, Rows: []msg.Row{row}}) },
+		func(s string) { post(msg.Msg{Kind: msg.KindRaceDone, Stage: s}) })
 }
 
 func (w *worker) model() error {

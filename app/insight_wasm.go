@@ -1,0 +1,328 @@
+//go:build wasm
+
+package main
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"alab/wasm/msg"
+)
+
+// countAgreed counts the answers that are MNIST's label.
+func countAgreed(items []msg.Item, answers []int) int {
+	n := 0
+	for i, it := range items {
+		if i < len(answers) && answers[i] == it.Truth {
+			n++
+		}
+	}
+	return n
+}
+
+// redundancyPanel shows why batches matter: where the batch sits in the model's own view of
+// the pool, next to a random batch of the same size, with their class histograms, label
+// entropies and spreads, and whether the strategy still beats random.
+func (c *lab) redundancyPanel() app.UI {
+	in := c.insight
+	if c.s.Batch == nil {
+		return app.Text("")
+	}
+	head := app.Div().Class("panel-head").Body(
+		app.H2().Text("Is this batch redundant? The pool as the network sees it"),
+	)
+	if in == nil {
+		return app.Section().Class("panel redundancy").Body(head,
+			app.Div().Class("waiting short").Body(app.Div().Class("spinner"), app.P().Text("Mapping the pool…")))
+	}
+	if c.mapSVG == "" {
+		c.mapSVG = redundancyMap(in, c.s.Batch.Items)
+	}
+	var preds []int
+	for _, it := range c.s.Batch.Items {
+		preds = append(preds, it.Pred)
+	}
+	hb, hr := msg.Histogram(preds), msg.Histogram(in.RandomPreds)
+	eb, er := msg.Entropy(hb), msg.Entropy(hr)
+	tighter := ""
+	if in.RandomDistance > 0 && in.BatchDistance > 0 {
+		r := in.BatchDistance / in.RandomDistance
+		switch {
+		case r < 0.95:
+			tighter = fmt.Sprintf(" — the batch is %.0f%% more bunched up than random", 100*(1-r))
+		case r > 1.05:
+			tighter = fmt.Sprintf(" — the batch is %.0f%% more spread out than random", 100*(r-1))
+		default:
+			tighter = " — about as spread out as random"
+		}
+	}
+	return app.Section().Class("panel redundancy").Body(head,
+		app.P().Class("small lead").Text("Each grey dot is a candidate digit, placed by the first two principal components of the "+
+			"network's 128-number summary of it (its penultimate layer): digits the network finds alike sit together. "+
+			"A greedy top-k batch often lands in one clump — many near-copies of the same question — while a random "+
+			"batch spreads over the pool. Hover a point to see what it is."),
+		app.Div().Class("rgrid").Body(
+			app.Div().Class("map").DataSet("testid", "redundancy-map").DataSet("round", in.Round).Body(
+				app.Raw(c.mapSVG),
+				mapLegend(in),
+			),
+			app.Div().Class("diag").Body(
+				app.H3().Text("Classes in the batch"),
+				app.Div().DataSet("testid", "batch-histogram").DataSet("hist", histKey(hb)).Body(app.Raw(histogram(hb, hr))),
+				app.P().Class("small").Text("Bars: the model's predictions for the batch (orange) and for the random batch (blue)."+lastLabels(c.s)),
+				app.Div().Class("figure").DataSet("testid", "batch-entropy").Body(
+					app.Span().Class("big").Text(fmt.Sprintf("%.2f", eb)),
+					app.Span().Text(fmt.Sprintf(" nats label entropy (random batch %.2f; %.2f = every class equally)", er, math.Log(10))),
+				),
+				app.Div().Class("figure").DataSet("testid", "pairwise-distance").Body(
+					app.Span().Class("big").Text(fmt.Sprintf("%.2f", in.BatchDistance)),
+					app.Span().Text(fmt.Sprintf(" mean distance between the batch's digits (random batch %.2f)%s", in.RandomDistance, tighter)),
+				),
+				c.haltingHint(in),
+			),
+		),
+	)
+}
+
+// mapLegend names the map's marks, with their counts.
+func mapLegend(in *msg.Insight) app.UI {
+	var nb, nr, nl, np int
+	for _, p := range in.Points {
+		switch {
+		case p.Flags&msg.InLabelled != 0:
+			nl++
+		case p.Flags == 0:
+			np++
+		}
+		if p.Flags&msg.InBatch != 0 {
+			nb++
+		}
+		if p.Flags&msg.InRandom != 0 {
+			nr++
+		}
+	}
+	item := func(cls, text string) app.UI {
+		return app.Span().Class("lg-item").Body(app.Span().Class("mark "+cls), app.Text(text))
+	}
+	return app.Div().Class("legend").Body(
+		item("m-batch", fmt.Sprintf("this batch (%d, by %s; the model's guess inside)", nb, in.Strategy)),
+		item("m-random", fmt.Sprintf("a random batch (%d)", nr)),
+		item("m-labelled", fmt.Sprintf("labelled (%d)", nl)),
+		item("m-pool", fmt.Sprintf("candidates (%d)", np)),
+	)
+}
+
+func lastLabels(s *session) string {
+	h := s.LastLabels
+	n := 0
+	for _, v := range h {
+		n += v
+	}
+	if n == 0 {
+		return ""
+	}
+	var parts []string
+	for d, v := range h {
+		if v > 0 {
+			parts = append(parts, fmt.Sprintf("%d×%d", v, d))
+		}
+	}
+	return fmt.Sprintf(" Your labels for the last batch: %s (entropy %.2f).", strings.Join(parts, " "), msg.Entropy(h))
+}
+
+func histKey(h [10]int) string {
+	var b strings.Builder
+	for i, v := range h {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprint(&b, v)
+	}
+	return b.String()
+}
+
+// haltingHint says whether the strategy's batch still scores apart from a random batch.
+func (c *lab) haltingHint(in *msg.Insight) app.UI {
+	div := app.Div().DataSet("testid", "halting-hint")
+	b, r := in.BatchScore, in.RandomScore
+	switch {
+	case in.Strategy == "random":
+		return div.Class("hint-box").DataSet("state", "baseline").Text("This batch is random: the baseline every strategy has to beat.")
+	case b.N < 2 || r.N < 2:
+		return div.Class("hint-box").DataSet("state", "unknown").Text("The score comparison with a random batch appears from the next batch.")
+	case in.WithinNoise():
+		return div.Class("hint-box warn").DataSet("state", "noise").Text(fmt.Sprintf(
+			"Within noise of random: %s scores this batch %.3g ± %.2g and a random batch %.3g ± %.2g. "+
+				"Its ranking no longer tells the digits apart — labelling more by this strategy buys about what random would; "+
+				"consider stopping, or a batch-aware strategy.", in.Strategy, b.Mean, b.SE, r.Mean, r.SE))
+	}
+	return div.Class("hint-box").DataSet("state", "informative").Text(fmt.Sprintf(
+		"Still informative: %s scores this batch %.3g ± %.2g, a random batch %.3g ± %.2g (more than two standard errors apart).",
+		in.Strategy, b.Mean, b.SE, r.Mean, r.SE))
+}
+
+const (
+	mapW, mapH, mapPad = 460.0, 330.0, 14.0
+)
+
+// redundancyMap draws the insight's points as an SVG: the pool faint, labelled digits as
+// rings, the random batch as blue squares and the batch as orange discs with the model's
+// prediction inside.
+func redundancyMap(in *msg.Insight, items []msg.Item) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="rmap" viewBox="0 0 %g %g" role="img" aria-label="redundancy map">`, mapW, mapH)
+	fmt.Fprintf(&sb, `<rect class="bg" x="0" y="0" width="%g" height="%g" rx="6"/>`, mapW, mapH)
+	px := func(p msg.Point) (float64, float64) {
+		x := mapPad + float64(p.X)/msg.MapScale*(mapW-2*mapPad)
+		y := mapH - mapPad - float64(p.Y)/msg.MapScale*(mapH-2*mapPad-8)
+		return x, y
+	}
+	pred := map[int]int{}
+	for _, it := range items {
+		pred[it.ID] = it.Pred
+	}
+	sb.WriteString(`<g class="pool">`)
+	for _, p := range in.Points {
+		if p.Flags != 0 {
+			continue
+		}
+		x, y := px(p)
+		fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="2.2"><title>candidate #%d · the model says %d</title></circle>`, x, y, p.ID, p.Pred)
+	}
+	sb.WriteString(`</g><g class="labelled">`)
+	for _, p := range in.Points {
+		if p.Flags&msg.InLabelled == 0 {
+			continue
+		}
+		x, y := px(p)
+		fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="3"><title>labelled #%d: %d</title></circle>`, x, y, p.ID, p.Pred)
+	}
+	sb.WriteString(`</g><g class="random">`)
+	for _, p := range in.Points {
+		if p.Flags&msg.InRandom == 0 {
+			continue
+		}
+		x, y := px(p)
+		fmt.Fprintf(&sb, `<rect data-id="%d" x="%.1f" y="%.1f" width="9" height="9" transform="rotate(45 %.1f %.1f)"><title>random batch #%d · the model says %d</title></rect>`,
+			p.ID, x-4.5, y-4.5, x, y, p.ID, p.Pred)
+	}
+	sb.WriteString(`</g><g class="batch">`)
+	for _, p := range in.Points {
+		if p.Flags&msg.InBatch == 0 {
+			continue
+		}
+		x, y := px(p)
+		d, ok := pred[p.ID]
+		if !ok {
+			d = p.Pred
+		}
+		fmt.Fprintf(&sb, `<g><circle data-id="%d" cx="%.1f" cy="%.1f" r="7"/><text x="%.1f" y="%.1f">%d</text><title>queried #%d · the model says %d</title></g>`,
+			p.ID, x, y, x, y+3, d, p.ID, d)
+	}
+	sb.WriteString(`</g>`)
+	fmt.Fprintf(&sb, `<text class="axis" x="%g" y="%g">PC 1 →  (two components explain %.0f%% of the variance)</text>`, mapW-mapPad, mapH-4, 100*in.Variance)
+	sb.WriteString(`</svg>`)
+	return sb.String()
+}
+
+// histogram draws two class histograms side by side per class: a (orange) and b (blue).
+func histogram(a, b [10]int) string {
+	const w, h, l, bottom = 300.0, 110.0, 6.0, 16.0
+	top := 1
+	for k := range 10 {
+		top = max(top, a[k], b[k])
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="hist" viewBox="0 0 %g %g" role="img" aria-label="classes in the batch">`, w, h)
+	slot := (w - 2*l) / 10
+	for k := range 10 {
+		x := l + float64(k)*slot
+		for j, v := range []int{a[k], b[k]} {
+			bh := float64(v) / float64(top) * (h - bottom - 14)
+			cls := []string{"hb", "hr"}[j]
+			fmt.Fprintf(&sb, `<rect class="%s" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%d: %d</title></rect>`,
+				cls, x+3+float64(j)*(slot-6)/2, h-bottom-bh, (slot-8)/2, bh, k, v)
+			if v > 0 {
+				fmt.Fprintf(&sb, `<text class="hv" x="%.1f" y="%.1f">%d</text>`, x+3+float64(j)*(slot-6)/2+(slot-8)/4, h-bottom-bh-2, v)
+			}
+		}
+		fmt.Fprintf(&sb, `<text class="hx" x="%.1f" y="%g">%d</text>`, x+slot/2, h-3, k)
+	}
+	sb.WriteString(`</svg>`)
+	return sb.String()
+}
+
+// personPanel is the person's own score: time per label, agreement with MNIST, and the
+// model's accuracy against the minutes spent labelling.
+func (c *lab) personPanel() app.UI {
+	var secs []float64
+	total := 0.0
+	for _, l := range c.s.Labels {
+		if !l.Seed && l.Seconds > 0 {
+			secs = append(secs, l.Seconds)
+			total += l.Seconds
+		}
+	}
+	per, agree := "–", "–"
+	if len(secs) > 0 {
+		slices.Sort(secs)
+		per = fmt.Sprintf("%.1f s", secs[len(secs)/2])
+	}
+	if c.s.Compared > 0 {
+		agree = fmt.Sprintf("%.0f%%", 100*float64(c.s.Agreed)/float64(c.s.Compared))
+	}
+	return app.Section().Class("panel person").DataSet("testid", "person-score").Body(
+		app.H2().Text("Your score: the cost of a label"),
+		app.Div().Class("stats").Body(
+			app.Div().Class("stat").Body(app.Span().Class("num").Text(per), app.Span().Class("lbl").Text("per label (median)")),
+			app.Div().Class("stat").Body(app.Span().Class("num").Text(agree), app.Span().Class("lbl").Text(fmt.Sprintf("agree with MNIST (%d)", c.s.Compared))),
+			app.Div().Class("stat").Body(app.Span().Class("num").Text(fmt.Sprintf("%.1f", total/60)), app.Span().Class("lbl").Text("minutes labelling")),
+		),
+		app.Raw(timeChart(c.s)),
+	)
+}
+
+// timeChart draws test accuracy against the person's cumulative labelling time.
+func timeChart(s *session) string {
+	const w, ht, l, r, t, b = 320.0, 130.0, 38.0, 10.0, 8.0, 26.0
+	type pt struct{ x, y float64 }
+	var pts []pt
+	for _, h := range s.History {
+		var sec float64
+		for _, lb := range s.Labels {
+			if lb.Round <= h.Round && !lb.Seed {
+				sec += lb.Seconds
+			}
+		}
+		pts = append(pts, pt{sec / 60, h.Accuracy})
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %g %g" role="img" aria-label="test accuracy against minutes labelling">`, w, ht)
+	if len(pts) < 2 {
+		fmt.Fprintf(&sb, `<text x="%g" y="%g" class="empty">accuracy against your labelling time, after a batch</text></svg>`, w/2, ht/2)
+		return sb.String()
+	}
+	xmax, ymin := 0.5, 1.0
+	for _, p := range pts {
+		xmax, ymin = math.Max(xmax, p.x), math.Min(ymin, p.y)
+	}
+	ylo := math.Min(0.9, math.Max(0, math.Floor(ymin*10)/10))
+	x := func(v float64) float64 { return l + v/xmax*(w-l-r) }
+	y := func(v float64) float64 { return t + (1-(v-ylo)/(1-ylo))*(ht-t-b) }
+	for g := ylo; g <= 1.0001; g += 0.1 {
+		fmt.Fprintf(&sb, `<line class="grid" x1="%g" x2="%g" y1="%.1f" y2="%.1f"/><text class="tick" x="%g" y="%.1f">%.0f%%</text>`,
+			l, w-r, y(g), y(g), l-4, y(g)+3, g*100)
+	}
+	fmt.Fprintf(&sb, `<text class="tick" x="%g" y="%g" text-anchor="start">0</text><text class="tick" x="%g" y="%g">%.1f min labelling</text>`,
+		l, ht-b+14, w-r, ht-b+14, xmax)
+	sb.WriteString(`<polyline class="line" points="`)
+	for _, p := range pts {
+		fmt.Fprintf(&sb, "%.1f,%.1f ", x(p.x), y(p.y))
+	}
+	sb.WriteString(`"/></svg>`)
+	return sb.String()
+}

@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"alab/core/experiment"
+	"alab/wasm/msg"
+)
+
+func TestInsight(t *testing.T) {
+	s := msg.Settings{Strategy: "margin", Batch: 8, PoolSubset: 300}
+	_, b, e := session(t, s, 1)
+	in, err := e.Insight(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch, random, labelled int
+	for _, p := range in.Points {
+		if p.X < 0 || p.X > msg.MapScale || p.Y < 0 || p.Y > msg.MapScale || p.Pred < 0 || p.Pred > 9 {
+			t.Fatalf("point %+v outside the map", p)
+		}
+		if p.Flags&msg.InBatch != 0 {
+			batch++
+		}
+		if p.Flags&msg.InRandom != 0 {
+			random++
+		}
+		if p.Flags&msg.InLabelled != 0 {
+			labelled++
+		}
+	}
+	if batch != len(b.Items) || random != len(b.Items) || labelled != e.Labelled() || len(in.RandomPreds) != len(b.Items) {
+		t.Errorf("map has %d batch, %d random, %d labelled points (%d random preds): want %d, %d, %d",
+			batch, random, labelled, len(in.RandomPreds), len(b.Items), len(b.Items), e.Labelled())
+	}
+	if in.BatchDistance <= 0 || in.RandomDistance <= 0 || in.Variance <= 0 || in.Variance > 1 {
+		t.Errorf("distances %g, %g, variance %g", in.BatchDistance, in.RandomDistance, in.Variance)
+	}
+	if in.BatchScore.N != len(b.Items) || in.RandomScore.N != len(b.Items) {
+		t.Errorf("scores of %d and %d digits, want %d", in.BatchScore.N, in.RandomScore.N, len(b.Items))
+	}
+	// Margin's top-k batch scores above a random batch.
+	if in.BatchScore.Mean < in.RandomScore.Mean {
+		t.Errorf("top-k margin batch mean score %g below the random batch's %g", in.BatchScore.Mean, in.RandomScore.Mean)
+	}
+	again, err := e.Insight(context.Background(), s)
+	if err != nil || again.BatchDistance != in.BatchDistance || len(again.Points) != len(in.Points) {
+		t.Errorf("a second Insight differs: %v", err)
+	}
+}
+
+func TestWithinNoise(t *testing.T) {
+	in := msg.Insight{BatchScore: msg.MeanOf([]float64{1, 1.1, 0.9}), RandomScore: msg.MeanOf([]float64{1.05, 0.95, 1})}
+	if !in.WithinNoise() {
+		t.Errorf("equal means are not within noise")
+	}
+	in.RandomScore = msg.MeanOf([]float64{0.1, 0.2, 0.15})
+	if in.WithinNoise() {
+		t.Errorf("far means are within noise")
+	}
+}
+
+// TestRace checks a race run gives the rows experiment.Execute gives for the same spec
+// (what `alab run` writes), and that msg.WriteCSV writes them as experiment.WriteCSV does.
+func TestRace(t *testing.T) {
+	pool, test := fixture(t)
+	r := msg.Race{Strategies: []string{"margin", "random"}, Batch: 5, Init: 20, Budget: 35, PoolSubset: 200, MCSamples: 5, Steps: 10, Seed: 3}
+	var rows []msg.Row
+	var done []string
+	if err := Race(context.Background(), r, r.Strategies, pool, test, func(row msg.Row) { rows = append(rows, row) },
+		func(s string) { done = append(done, s) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(done) != 2 || len(rows) != 8 || rows[0].Strategy != "margin" || rows[1].Strategy != "random" {
+		t.Fatalf("race rows %d (first %+v), done %v: want 8 interleaved rows and both done", len(rows), rows[0], done)
+	}
+	var got []msg.Row
+	for _, row := range rows {
+		if row.Strategy == "margin" {
+			got = append(got, row)
+		}
+	}
+	r.Strategies = []string{"margin"}
+	spec := RaceSpec(r)
+	want, err := experiment.Execute(context.Background(), spec, spec.Runs(), pool, test, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("race gave %d rows, alab run's code %d", len(got), len(want))
+	}
+	for i := range got {
+		w := want[i]
+		g := got[i]
+		if g.Round != w.Round || g.Labelled != w.Labelled || g.TestAccuracy != w.TestAccuracy || g.LabelEntropy != w.LabelEntropy {
+			t.Errorf("row %d: %+v, want %+v", i, g, w)
+		}
+		got[i].TrainSeconds, got[i].ScoreSeconds, got[i].SelectSeconds = w.TrainSeconds, w.ScoreSeconds, w.SelectSeconds
+	}
+	var buf bytes.Buffer
+	if err := experiment.WriteCSV(&buf, want); err != nil {
+		t.Fatal(err)
+	}
+	if csv := msg.WriteCSV(got); csv != buf.String() {
+		t.Errorf("msg.WriteCSV:\n%s\nexperiment.WriteCSV:\n%s", csv, buf.String())
+	}
+}

@@ -1,0 +1,201 @@
+package msg
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Flags of a map Point: what the digit is this round. A point may be both in the batch and
+// in the random batch.
+const (
+	InLabelled = 1 << iota // labelled already (seed set or a person)
+	InBatch                // queried by the strategy this round
+	InRandom               // in the same-size random batch drawn for comparison
+)
+
+// MapScale is the range of Point.X and Point.Y: coordinates are scaled to 0…MapScale.
+const MapScale = 1000
+
+// Point is one digit on the redundancy map: its pool ID, its position on the first two
+// principal components of the network's penultimate-layer embeddings (scaled to
+// 0…MapScale, y up), what it is this round (Flags) and the model's prediction.
+type Point struct {
+	ID    int `json:"i"`
+	X     int `json:"x"`
+	Y     int `json:"y"`
+	Flags int `json:"f,omitempty"`
+	Pred  int `json:"p"`
+}
+
+// Mean is a sample mean with its standard error.
+type Mean struct {
+	Mean float64 `json:"mean"`
+	SE   float64 `json:"se"`
+	N    int     `json:"n"`
+}
+
+// MeanOf returns the mean of v and its standard error (0 for fewer than two values).
+func MeanOf(v []float64) Mean {
+	m := Mean{N: len(v)}
+	if len(v) == 0 {
+		return m
+	}
+	for _, x := range v {
+		m.Mean += x
+	}
+	m.Mean /= float64(len(v))
+	if len(v) > 1 {
+		var ss float64
+		for _, x := range v {
+			ss += (x - m.Mean) * (x - m.Mean)
+		}
+		m.SE = math.Sqrt(ss / float64(len(v)-1) / float64(len(v)))
+	}
+	return m
+}
+
+// Insight is what the worker computes about the batch on screen, after it is shown: the
+// redundancy map and how the batch compares with a random batch of the same size drawn from
+// the same candidates.
+type Insight struct {
+	Round    int     `json:"round"`
+	Strategy string  `json:"strategy"`
+	Points   []Point `json:"points"`
+	// Variance is the share of the embeddings' variance the two components explain.
+	Variance float64 `json:"variance"`
+	// RandomPreds are the model's predictions for the random batch.
+	RandomPreds []int `json:"randomPreds"`
+	// Mean pairwise Euclidean distance between the embeddings of the batch's digits and of
+	// the random batch's.
+	BatchDistance  float64 `json:"batchDistance"`
+	RandomDistance float64 `json:"randomDistance"`
+	// The strategy's scores of the batch and of the random batch (N = 0 if the strategy
+	// could not score them, e.g. a restored batch).
+	BatchScore  Mean    `json:"batchScore"`
+	RandomScore Mean    `json:"randomScore"`
+	Ms          float64 `json:"ms"`
+}
+
+// WithinNoise reports whether the batch's mean score is within two standard errors (of
+// the difference) of the random batch's: the strategy's ranking then tells the batch apart
+// from random no better than noise does.
+func (in *Insight) WithinNoise() bool {
+	b, r := in.BatchScore, in.RandomScore
+	if b.N < 2 || r.N < 2 {
+		return false
+	}
+	se := math.Hypot(b.SE, r.SE)
+	return math.Abs(b.Mean-r.Mean) <= 2*se
+}
+
+// Histogram counts the classes 0–9 in v (other values are ignored).
+func Histogram(v []int) [10]int {
+	var h [10]int
+	for _, c := range v {
+		if c >= 0 && c < 10 {
+			h[c]++
+		}
+	}
+	return h
+}
+
+// Entropy returns the entropy in nats of the class distribution h (0 for an empty one):
+// ln 10 ≈ 2.30 when every class is equally frequent, 0 when one class takes all.
+func Entropy(h [10]int) float64 {
+	n := 0
+	for _, c := range h {
+		n += c
+	}
+	var e float64
+	for _, c := range h {
+		if c > 0 {
+			p := float64(c) / float64(n)
+			e -= p * math.Log(p)
+		}
+	}
+	return e
+}
+
+// Race asks a worker to run Strategies in turn, each from the same initial set (it depends
+// on Seed alone), labelled by MNIST's ground truth, as `alab run` does with the same flags:
+// a round trains Steps steps (warm-started from the previous round), evaluates on the
+// bundle's test digits, scores PoolSubset candidates and queries Batch digits, until
+// Budget digits are labelled.
+type Race struct {
+	Strategies []string `json:"strategies"`
+	Batch      int      `json:"batch"`
+	Init       int      `json:"init"`
+	Budget     int      `json:"budget"`
+	PoolSubset int      `json:"poolSubset"`
+	MCSamples  int      `json:"mcSamples"`
+	Steps      int      `json:"steps"`
+	Seed       uint64   `json:"seed"`
+}
+
+// RaceDefaults are the race's settings on a first visit.
+func RaceDefaults() Race {
+	return Race{
+		Strategies: []string{"random", "margin", "bald", "coreset"},
+		Batch:      10, Init: 20, Budget: 200, PoolSubset: 2000, MCSamples: 20, Steps: 40, Seed: 1,
+	}
+}
+
+// Validate reports the first setting outside its range.
+func (r Race) Validate() error {
+	switch {
+	case len(r.Strategies) == 0:
+		return fmt.Errorf("msg: a race needs at least one strategy")
+	case r.Batch < 1 || r.Batch > 1000:
+		return fmt.Errorf("msg: invalid race batch size %d: want 1 to 1000", r.Batch)
+	case r.Init < 10:
+		return fmt.Errorf("msg: invalid initial set %d: want at least 10", r.Init)
+	case r.Budget <= r.Init:
+		return fmt.Errorf("msg: invalid budget %d: want more than the initial %d", r.Budget, r.Init)
+	case r.PoolSubset < 0 || r.MCSamples < 1 || r.Steps < 1:
+		return fmt.Errorf("msg: invalid race settings %+v", r)
+	}
+	return nil
+}
+
+// Row is one round of a race run; the fields of alab/core/experiment.Row, so that WriteCSV
+// writes the same curves.csv as `alab run`.
+type Row struct {
+	Strategy      string  `json:"strategy"`
+	BatchSize     int     `json:"batchSize"`
+	Repeat        int     `json:"repeat"`
+	Round         int     `json:"round"`
+	Labelled      int     `json:"labelled"`
+	TestAccuracy  float64 `json:"testAccuracy"`
+	LabelEntropy  float64 `json:"labelEntropy"`
+	TrainSeconds  float64 `json:"trainSeconds"`
+	ScoreSeconds  float64 `json:"scoreSeconds"`
+	SelectSeconds float64 `json:"selectSeconds"`
+	// Histogram counts the classes of the batch this round queried (not in curves.csv).
+	Histogram [10]int `json:"histogram"`
+}
+
+// CSVHeader is the header of `alab run`'s curves.csv.
+const CSVHeader = "strategy,batch_size,repeat,round,labelled,test_accuracy,label_entropy,train_seconds,score_seconds,select_seconds"
+
+// WriteCSV returns rows as `alab run`'s curves.csv (alab/core/experiment.WriteCSV; the page
+// does not link the engine, and a test checks the two agree).
+func WriteCSV(rows []Row) string {
+	var b strings.Builder
+	b.WriteString(CSVHeader + "\n")
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+	for _, r := range rows {
+		name := r.Strategy
+		if strings.ContainsAny(name, ",\"\n") {
+			name = `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+		}
+		b.WriteString(strings.Join([]string{
+			name, strconv.Itoa(r.BatchSize), strconv.Itoa(r.Repeat), strconv.Itoa(r.Round),
+			strconv.Itoa(r.Labelled), strconv.FormatFloat(r.TestAccuracy, 'g', -1, 64),
+			f(r.LabelEntropy), f(r.TrainSeconds), f(r.ScoreSeconds), f(r.SelectSeconds),
+		}, ","))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
