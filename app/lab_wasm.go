@@ -92,22 +92,7 @@ func (c *lab) startWorker() {
 	if !w.Truthy() {
 		w = js.Global().Get("Worker").New("/web/worker.js")
 	}
-	onmessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		text := args[0].Get("data").String()
-		c.ctx.Dispatch(func(app.Context) { c.receive(text) })
-		return nil
-	})
-	onerror := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		what := "unknown error"
-		if m := args[0].Get("message"); m.Truthy() {
-			what = m.String()
-		}
-		c.ctx.Dispatch(func(app.Context) { c.crashed(what) })
-		return nil
-	})
-	c.funcs = append(c.funcs, onmessage, onerror)
-	w.Set("onmessage", onmessage)
-	w.Set("onerror", onerror)
+	c.funcs = append(c.funcs, listen(&c.ctx, w, "unknown error", c.receive, c.crashed)...)
 	c.worker = w
 	for _, text := range queued {
 		c.receive(text)
@@ -480,4 +465,27 @@ func (c *lab) png(key string, pix []byte) string {
 	u := "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
 	c.imgs[key] = u
 	return u
+}
+
+// listen hands a worker's messages to receive and its errors (or fallback, when the error
+// carries no message) to fail, both on the UI goroutine through the component's context as
+// it is when the message arrives (*ctx), and returns the two callbacks, which the caller
+// releases when it drops the worker.
+func listen(ctx *app.Context, w js.Value, fallback string, receive, fail func(string)) []js.Func {
+	onmessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		text := args[0].Get("data").String()
+		(*ctx).Dispatch(func(app.Context) { receive(text) })
+		return nil
+	})
+	onerror := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		what := fallback
+		if m := args[0].Get("message"); m.Truthy() {
+			what = m.String()
+		}
+		(*ctx).Dispatch(func(app.Context) { fail(what) })
+		return nil
+	})
+	w.Set("onmessage", onmessage)
+	w.Set("onerror", onerror)
+	return []js.Func{onmessage, onerror}
 }

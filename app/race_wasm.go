@@ -95,22 +95,7 @@ func (r *race) begin() {
 			share = append(share, cfg.Strategies[j])
 		}
 		w := js.Global().Get("Worker").New("/web/worker.js")
-		onmessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
-			text := args[0].Get("data").String()
-			r.ctx.Dispatch(func(app.Context) { r.receive(text) })
-			return nil
-		})
-		onerror := js.FuncOf(func(_ js.Value, args []js.Value) any {
-			what := "a worker stopped"
-			if m := args[0].Get("message"); m.Truthy() {
-				what = m.String()
-			}
-			r.ctx.Dispatch(func(app.Context) { r.fail(what) })
-			return nil
-		})
-		r.funcs = append(r.funcs, onmessage, onerror)
-		w.Set("onmessage", onmessage)
-		w.Set("onerror", onerror)
+		r.funcs = append(r.funcs, listen(&r.ctx, w, "a worker stopped", r.receive, r.fail)...)
 		part := cfg
 		part.Strategies = share
 		w.Call("postMessage", msg.Encode(msg.Msg{Kind: msg.KindRace, Race: &part}))
