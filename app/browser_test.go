@@ -352,17 +352,7 @@ func TestBrowser(t *testing.T) {
 	shot("4-after-reload.png")
 
 	// Export: the CSV holds every label with its MNIST index, round and time.
-	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid=export-csv]`)); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(downloads, "alab-labels.csv")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(file); err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	file := download(t, ctx, "export-csv", filepath.Join(downloads, "alab-labels.csv"))
 	f, err := os.Open(file)
 	if err != nil {
 		t.Fatalf("export: %v", err)
@@ -417,17 +407,7 @@ func TestBrowser(t *testing.T) {
 	wait(`document.querySelector('[data-testid=race-status]').dataset.state === 'done'`, 4*time.Minute)
 	raceMs := eval(`Math.round(window.alabRaceDone - window.alabRaceStarted) + ''`)
 	shot("race.png")
-	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid=race-export]`)); err != nil {
-		t.Fatal(err)
-	}
-	curves := filepath.Join(downloads, "curves.csv")
-	deadline = time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(curves); err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	curves := download(t, ctx, "race-export", filepath.Join(downloads, "curves.csv"))
 	raw, err := os.ReadFile(curves)
 	if err != nil {
 		t.Fatalf("race export: %v", err)
@@ -464,3 +444,19 @@ const (
 	kbBackspace = "\b"
 	kbEnter     = "\r"
 )
+
+// download clicks the button with the given data-testid and waits up to 10 s for the browser
+// to write file; it returns file (whose absence the caller's read then reports).
+func download(t *testing.T, ctx context.Context, testid, file string) string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid=`+testid+`]`)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(file); err == nil || time.Now().After(deadline) {
+			return file
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
