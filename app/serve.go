@@ -29,7 +29,7 @@ var webFiles = []string{
 	"app.wasm", "worker.wasm", "worker.js", "boot.js", "wasm_exec.js", "app.css",
 	"icon-192.png", "icon-512.png", "icon.svg",
 	"data/pool-images.idx.gz", "data/pool-labels.idx.gz",
-	"data/test-images.idx.gz", "data/test-labels.idx.gz",
+	"data/test-images.idx.gz", "data/test-labels.idx.gz", "data/first-net.json.gz",
 }
 
 // shell is what the server pre-renders before app.wasm takes over the page: the title and

@@ -205,6 +205,7 @@ func (c *lab) sidePanel() app.UI {
 			app.Raw(chart(c.s.History)),
 			app.If(c.busy && len(c.items()) > 0 || c.busy && c.ready, app.P().Class("status").Text(c.stageText())),
 			app.P().Class("timings").Text(c.timingText()),
+			app.If(c.notesText() != "", app.P().Class("timings").DataSet("testid", "round-notes").Text(c.notesText())),
 		),
 		c.personPanel(),
 		c.settingsPanel(),
@@ -221,6 +222,16 @@ func (c *lab) sidePanel() app.UI {
 			),
 		),
 	)
+}
+
+// notesText is what the worker noted about the batch on screen (an adjusted setting, a
+// network trained ahead of time), capitalised as a sentence.
+func (c *lab) notesText() string {
+	if c.s.Batch == nil || len(c.s.Batch.Notes) == 0 {
+		return ""
+	}
+	s := strings.Join(c.s.Batch.Notes, "; ")
+	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
 func (c *lab) timingText() string {

@@ -16,6 +16,9 @@ const gunzip = async (url) => {
 self.alabBundle = Promise.all(
   ["pool-images", "pool-labels", "test-images", "test-labels"].map((n) => gunzip("data/" + n + ".idx.gz")));
 self.alabBundle.catch(() => {}); // reported by the Go side
+// The network of round 0, trained when the page was built (wasm/engine.Start): null where
+// it could not be fetched, and the worker trains that network itself.
+self.alabStart = gunzip("data/first-net.json.gz").catch(() => null);
 
 (async () => {
   const fail = (what) => self.postMessage(JSON.stringify({ kind: "error", error: what, fatal: true }));

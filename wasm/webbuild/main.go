@@ -1,7 +1,8 @@
 //go:build !wasm
 
 // Command webbuild finishes web/ after the two wasm binaries are built (see the Makefile's
-// `web` target): it writes the data bundle from the MNIST files of the GoMNIST module,
+// `web` target): it writes the data bundle from the MNIST files of the GoMNIST module and
+// the network of a first visit's round 0, trained here (wasm/engine.Start),
 // copies this Go's wasm_exec.js, draws the icons and precompresses what is served
 // compressed: name.br (brotli, the smallest, for browsers) and name.gz (gzip level 9).
 //
@@ -11,6 +12,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"flag"
 	"fmt"
 	"image"
@@ -22,6 +24,8 @@ import (
 	"sync"
 
 	"alab/core/data"
+	"alab/wasm/engine"
+	"alab/wasm/msg"
 
 	"github.com/andybalholm/brotli"
 )
@@ -105,10 +109,11 @@ func bundle(dir string, pool, test int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, s := range []struct {
+	sets := []struct {
 		name string
 		set  *data.Set
-	}{{"pool", tr.Head(pool)}, {"test", te.Head(test)}} {
+	}{{"pool", tr.Head(pool)}, {"test", te.Head(test)}}
+	for _, s := range sets {
 		var img, lab bytes.Buffer
 		if err := data.EncodeImages(&img, s.set.Pix, s.set.N, s.set.Rows, s.set.Cols); err != nil {
 			return err
@@ -123,7 +128,16 @@ func bundle(dir string, pool, test int) error {
 			return err
 		}
 	}
-	return nil
+	// A first visit's round 0, with the browser's defaults, over the same pool.
+	start, err := engine.TrainStart(context.Background(), engine.Config{}, sets[0].set, sets[1].set, msg.Defaults().Seed)
+	if err != nil {
+		return err
+	}
+	var js bytes.Buffer
+	if err := engine.WriteStart(&js, start); err != nil {
+		return err
+	}
+	return writeGzip(filepath.Join(dir, "first-net.json.gz"), js.Bytes())
 }
 
 func writeGzip(path string, b []byte) error {

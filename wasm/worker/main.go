@@ -8,8 +8,10 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 	"syscall/js"
@@ -27,9 +29,13 @@ var bundle = [4]string{
 	"data/test-images.idx.gz", "data/test-labels.idx.gz",
 }
 
+// startFile is the network of round 0 trained by `make web` (engine.Start as JSON, gzip).
+const startFile = "data/first-net.json.gz"
+
 type worker struct {
 	inbox      chan string
 	pool, test *data.Set
+	start      *engine.Start // round 0's network trained ahead of time, if it loaded
 	e          *engine.Engine
 	settings   msg.Settings
 }
@@ -114,7 +120,7 @@ func (w *worker) init(ctx context.Context, in *msg.Init) error {
 	if err := in.Settings.Validate(); err != nil {
 		return err
 	}
-	e, err := engine.New(engine.Config{}, w.pool, w.test)
+	e, err := engine.New(engine.Config{Start: w.start}, w.pool, w.test)
 	if err != nil {
 		return err
 	}
@@ -255,7 +261,32 @@ func (w *worker) load() error {
 		}
 	}
 	w.pool, w.test = sets[0], sets[1]
+	w.start = loadStart()
 	return nil
+}
+
+// loadStart returns the network of round 0 that worker.js fetched, or nil if there is none;
+// one that does not decode is reported, and round 0 trains in the tab instead.
+func loadStart() *engine.Start {
+	v, err := await(js.Global().Get("alabStart"))
+	if err != nil || v.IsNull() || v.IsUndefined() {
+		return nil
+	}
+	b := make([]byte, v.Length())
+	js.CopyBytesToGo(b, v)
+	var r io.Reader = bytes.NewReader(b)
+	if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) { // still gzip: the browser has no DecompressionStream
+		r, err = gzip.NewReader(r)
+	}
+	var s *engine.Start
+	if err == nil {
+		s, err = engine.ReadStart(r)
+	}
+	if err != nil {
+		post(msg.Msg{Kind: msg.KindError, Error: fmt.Sprintf("worker: %s: %v (the first network trains here instead)", startFile, err)})
+		return nil
+	}
+	return s
 }
 
 // await blocks until the promise settles; the Go scheduler returns to the event loop.
