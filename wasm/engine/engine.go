@@ -315,16 +315,11 @@ func (e *Engine) Query(ctx context.Context, s msg.Settings) (*msg.Batch, error) 
 		return nil, err
 	}
 	b.Timings.Train = msg.Ms(d)
-	if e.round == 0 && e.started {
-		b.Notes = append(b.Notes, fmt.Sprintf("the first network (%d seed digits, %d steps) was trained when the page was built, by this same engine", e.Labelled(), e.cfg.ColdSteps))
-	}
 	b.Labelled = e.Labelled()
 	b.Accuracy = -1
 	if a, ok := e.accuracy[e.round]; ok {
 		b.Accuracy = a
 	}
-	t := time.Now()
-
 	var picks []query.Pick
 	e.cands = nil
 	if len(e.pending) > 0 { // a restored batch
@@ -333,33 +328,50 @@ func (e *Engine) Query(ctx context.Context, s msg.Settings) (*msg.Batch, error) 
 			picks = append(picks, query.Pick{ID: id, Score: math.NaN()})
 		}
 	} else {
-		strategy, err := query.New(s.Strategy, query.Options{})
-		if err != nil {
-			return nil, err
+		if picks = e.startPicks(s); picks == nil {
+			if picks, err = e.selectBatch(s, seed, b); err != nil {
+				return nil, err
+			}
 		}
-		needs := strategy.Needs()
-		subset := s.PoolSubset
-		if needs.Model && subset > e.cfg.AdversarialCap {
-			subset = e.cfg.AdversarialCap
-			b.Notes = append(b.Notes, fmt.Sprintf("%s searches %d candidates (DFAL's subset), not %d", s.Strategy, subset, s.PoolSubset))
-		}
-		ids := e.candidates(subset, seed)
-		e.cands = ids
-		c := active.Gather(e.net, e.set, ids, e.pool.Labelled(), needs, s.MCSamples, seed)
-		b.Timings.Score = msg.Ms(time.Since(t))
-		t = time.Now()
-		if picks, err = strategy.Select(c, min(s.Batch, len(ids))); err != nil {
-			return nil, err
-		}
-		b.Timings.Select = msg.Ms(time.Since(t))
 		for _, p := range picks {
 			e.pending = append(e.pending, p.ID)
 		}
 	}
 	e.picks = picks
+	if e.round == 0 && e.started {
+		what := "network (%d seed digits, %d training steps) was trained"
+		if e.startPicks(s) != nil {
+			what = "network (%d seed digits, %d training steps) and its first batch were computed"
+		}
+		b.Notes = append(b.Notes, fmt.Sprintf("the first "+what+" when the page was built, by this same engine", e.Labelled(), e.cfg.ColdSteps))
+	}
 	b.Items = e.items(picks)
 	b.Timings.Total = msg.Ms(time.Since(start))
 	return b, nil
+}
+
+// selectBatch scores the candidates of this round with strategy s.Strategy and selects its
+// batch, recording the timings and any adjusted setting in b.
+func (e *Engine) selectBatch(s msg.Settings, seed uint64, b *msg.Batch) ([]query.Pick, error) {
+	t := time.Now()
+	strategy, err := query.New(s.Strategy, query.Options{})
+	if err != nil {
+		return nil, err
+	}
+	needs := strategy.Needs()
+	subset := s.PoolSubset
+	if needs.Model && subset > e.cfg.AdversarialCap {
+		subset = e.cfg.AdversarialCap
+		b.Notes = append(b.Notes, fmt.Sprintf("%s searches %d candidates (DFAL's subset), not %d", s.Strategy, subset, s.PoolSubset))
+	}
+	ids := e.candidates(subset, seed)
+	e.cands = ids
+	c := active.Gather(e.net, e.set, ids, e.pool.Labelled(), needs, s.MCSamples, seed)
+	b.Timings.Score = msg.Ms(time.Since(t))
+	t = time.Now()
+	picks, err := strategy.Select(c, min(s.Batch, len(ids)))
+	b.Timings.Select = msg.Ms(time.Since(t))
+	return picks, err
 }
 
 // Submit records a batch's answers and counts the round.

@@ -30,10 +30,10 @@ func firstBatch(t *testing.T, cfg Config, s msg.Settings) (*msg.Batch, *Engine) 
 	return b, e
 }
 
-func shipped(t *testing.T, seed uint64) *Start {
+func shipped(t *testing.T, settings msg.Settings) *Start {
 	t.Helper()
 	pool, test := fixture(t)
-	s, err := TrainStart(context.Background(), quick, pool, test, seed)
+	s, err := TrainStart(context.Background(), quick, pool, test, settings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,22 +48,27 @@ func shipped(t *testing.T, seed uint64) *Start {
 	return back
 }
 
-// A first visit with the network trained ahead of time queries exactly the batch it would
-// have queried after training that network itself, says so, and a reload agrees.
-func TestStartIsTheTrainedFirstNetwork(t *testing.T) {
+// A first visit with round 0 computed ahead of time shows exactly the batch it would have
+// computed itself, says so, and a reload agrees.
+func TestStartIsTheFirstRound(t *testing.T) {
 	s := msg.Settings{Strategy: "margin", Batch: 6, PoolSubset: 200, Seed: 3}
 	want, trained := firstBatch(t, quick, s)
 	cfg := quick
-	cfg.Start = shipped(t, 3)
+	cfg.Start = shipped(t, s)
 	got, e := firstBatch(t, cfg, s)
 	if !slices.Equal(ids(got), ids(want)) {
-		t.Fatalf("with the shipped network the first batch is %v, want %v", ids(got), ids(want))
+		t.Fatalf("with round 0 shipped the first batch is %v, want %v", ids(got), ids(want))
 	}
-	if !slices.ContainsFunc(got.Notes, func(n string) bool { return strings.Contains(n, "trained when the page was built") }) {
-		t.Errorf("notes %q do not say the first network came with the page", got.Notes)
+	for i := range got.Items {
+		if g, w := got.Items[i], want.Items[i]; g.Score != w.Score || g.Pred != w.Pred {
+			t.Errorf("item %d: score %v pred %d, want %v and %d", g.ID, g.Score, g.Pred, w.Score, w.Pred)
+		}
 	}
-	if slices.ContainsFunc(want.Notes, func(n string) bool { return strings.Contains(n, "page was built") }) {
-		t.Errorf("a session that trained its own network notes %q", want.Notes)
+	if !slices.ContainsFunc(got.Notes, func(n string) bool { return strings.Contains(n, "first batch were computed when the page was built") }) {
+		t.Errorf("notes %q do not say round 0 came with the page", got.Notes)
+	}
+	if len(want.Notes) != 0 {
+		t.Errorf("a session that computed its own round 0 notes %q", want.Notes)
 	}
 	a1, _, _ := trained.Evaluate()
 	if a2, _, err := e.Evaluate(); err != nil || a1 != a2 {
@@ -85,27 +90,40 @@ func TestStartIsTheTrainedFirstNetwork(t *testing.T) {
 	}
 }
 
-// A shipped network for another seed set is not used: the session trains its own.
+// Other settings with the same seed set use the shipped network but query their own batch;
+// another seed set, or another training schedule, uses nothing shipped.
 func TestStartOnlyWhereItMatches(t *testing.T) {
-	s := msg.Settings{Strategy: "margin", Batch: 6, PoolSubset: 200, Seed: 4}
-	want, _ := firstBatch(t, quick, s)
+	s := msg.Settings{Strategy: "margin", Batch: 6, PoolSubset: 200, Seed: 3}
+	start := shipped(t, s)
 	cfg := quick
-	cfg.Start = shipped(t, 3) // seed 3's seed set and weights
-	got, _ := firstBatch(t, cfg, s)
-	if !slices.Equal(ids(got), ids(want)) || len(got.Notes) != 0 {
-		t.Errorf("seed 4 with seed 3's network: batch %v notes %q, want %v and no notes", ids(got), got.Notes, ids(want))
+	cfg.Start = start
+
+	s5 := s
+	s5.Strategy = "entropy"
+	want, _ := firstBatch(t, quick, s5)
+	got, _ := firstBatch(t, cfg, s5)
+	if !slices.Equal(ids(got), ids(want)) || len(got.Notes) != 1 || !strings.Contains(got.Notes[0], "network (20 seed digits, 20 training steps) was trained") {
+		t.Errorf("entropy with margin's round 0: batch %v notes %q, want %v and a note on the network only", ids(got), got.Notes, ids(want))
 	}
+
+	s4 := s
+	s4.Seed = 4
+	want, _ = firstBatch(t, quick, s4)
+	got, _ = firstBatch(t, cfg, s4)
+	if !slices.Equal(ids(got), ids(want)) || len(got.Notes) != 0 {
+		t.Errorf("seed 4 with seed 3's round 0: batch %v notes %q, want %v and no notes", ids(got), got.Notes, ids(want))
+	}
+
 	other := quick
 	other.ColdSteps++
-	other.Start = cfg.Start
-	s.Seed = 3
+	other.Start = start
 	if got, _ := firstBatch(t, other, s); len(got.Notes) != 0 {
-		t.Errorf("a network of %d steps used for a session of %d: notes %q", cfg.Start.ColdSteps, other.ColdSteps, got.Notes)
+		t.Errorf("a network of %d steps used for a session of %d: notes %q", start.ColdSteps, other.ColdSteps, got.Notes)
 	}
 }
 
 func TestReadStartRejects(t *testing.T) {
-	good := shipped(t, 3)
+	good := shipped(t, msg.Settings{Seed: 3})
 	var buf bytes.Buffer
 	if err := WriteStart(&buf, good); err != nil {
 		t.Fatal(err)

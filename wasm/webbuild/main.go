@@ -128,8 +128,8 @@ func bundle(dir string, pool, test int) error {
 			return err
 		}
 	}
-	// A first visit's round 0, with the browser's defaults, over the same pool.
-	start, err := engine.TrainStart(context.Background(), engine.Config{}, sets[0].set, sets[1].set, msg.Defaults().Seed)
+	// A first visit's round 0 (network and batch), with the browser's defaults, over the same pool.
+	start, err := engine.TrainStart(context.Background(), engine.Config{}, sets[0].set, sets[1].set, msg.Defaults())
 	if err != nil {
 		return err
 	}
