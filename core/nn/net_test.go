@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -171,6 +172,35 @@ func TestTrainBatchAllocatesNothing(t *testing.T) {
 		if a := testing.AllocsPerRun(5, func() { net.TrainBatch(x, labels, opt, rng) }); a != 0 {
 			t.Errorf("%s: TrainBatch allocates %.0f times per step, want 0", arch, a)
 		}
+	}
+}
+
+// Scoring in chunks of 256 between training steps of 32 (every active-learning round) must
+// reuse the activation buffers, not reallocate them at each change of batch size: under
+// WebAssembly that churned tens of megabytes per round.
+func TestSwitchingBatchSizeReusesBuffers(t *testing.T) {
+	net, _ := New("compact", 1)
+	rng := rand.New(rand.NewPCG(1, 1))
+	score, small, train := NewInput(256), NewInput(10), NewInput(32)
+	labels := make([]uint8, 32)
+	opt := &Adam{}
+	round := func() {
+		net.Forward(score, Pass{Mode: Infer})
+		net.Forward(small, Pass{Mode: Infer})
+		net.TrainBatch(train, labels, opt, rng)
+	}
+	round() // every buffer at its largest size
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const rounds = 5
+	for range rounds {
+		round()
+	}
+	runtime.ReadMemStats(&after)
+	// A forward pass of 256 images has about 4 MB of activations; the tensor headers of a
+	// change of size are a few hundred bytes per layer.
+	if per := (after.TotalAlloc - before.TotalAlloc) / rounds; per > 64<<10 {
+		t.Errorf("a round of three batch sizes allocates %d bytes, want under 64 KiB (buffers reused)", per)
 	}
 }
 

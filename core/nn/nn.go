@@ -74,22 +74,30 @@ type shape struct{ C, H, W int }
 
 func (s shape) size() int { return s.C * s.H * s.W }
 
-// buffer keeps one activation-sized tensor per layer, reallocated only when the batch size
-// changes, so a steady-state pass allocates nothing.
+// buffer keeps one activation-sized tensor per layer. Its storage grows to the largest
+// batch seen and is then reused: a pass of another batch size (training's 32, scoring's
+// chunks of 256, a batch of 10 on screen) only makes a new tensor header over it, so
+// alternating sizes allocates a few hundred bytes, not the megabytes of the activations,
+// and a steady-state pass of one size allocates nothing.
 type buffer struct {
-	t *tensor.Dense
-	n int
+	t    *tensor.Dense
+	n    int
+	back []float32
 }
 
 // get returns a tensor of shape (n, s.C, s.H, s.W) — or (n, s.C) when flat — whose contents
 // are unspecified.
 func (b *buffer) get(n int, s shape, flat bool) *tensor.Dense {
 	if b.t == nil || b.n != n {
-		if flat {
-			b.t = tensor.New(tensor.WithShape(n, s.C), tensor.Of(tensor.Float32))
-		} else {
-			b.t = tensor.New(tensor.WithShape(n, s.C, s.H, s.W), tensor.Of(tensor.Float32))
+		size := n * s.size()
+		if cap(b.back) < size {
+			b.back = make([]float32, size)
 		}
+		dims := []int{n, s.C, s.H, s.W}
+		if flat {
+			dims = dims[:2]
+		}
+		b.t = tensor.New(tensor.WithShape(dims...), tensor.WithBacking(b.back[:size:size]))
 		b.n = n
 	}
 	return b.t
