@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,9 +21,12 @@ import (
 	"time"
 
 	"alab/core/data"
+	"alab/core/nn"
+	"alab/core/train"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -89,6 +93,26 @@ func artefacts(t *testing.T) string {
 	return dir
 }
 
+// outage stands for the server going away: while down is set, it refuses every request
+// (503) and notes what was asked for.
+type outage struct {
+	h     http.Handler
+	down  atomic.Bool
+	mu    sync.Mutex
+	asked []string
+}
+
+func (o *outage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !o.down.Load() {
+		o.h.ServeHTTP(w, r)
+		return
+	}
+	o.mu.Lock()
+	o.asked = append(o.asked, r.URL.Path)
+	o.mu.Unlock()
+	http.Error(w, "the test server is down", http.StatusServiceUnavailable)
+}
+
 // Expressions that read the page, as a test sees it.
 const (
 	jsItems    = `document.querySelectorAll('[data-testid=query-item]')`
@@ -109,6 +133,7 @@ type tab struct {
 	shots     string    // screenshots (ALAB_ARTEFACTS)
 	downloads string    // where the browser saves exports
 	mnist     *data.Set // MNIST's training set: pool ID = MNIST index; its labels answer
+	mnistTest *data.Set // MNIST's 10,000 test digits
 	consoleMu sync.Mutex
 	console   []string
 }
@@ -117,7 +142,7 @@ type tab struct {
 // ends), with downloads allowed and the page's console kept: it is logged if the test fails.
 func openTab(t *testing.T, timeout time.Duration, wrap func(http.Handler) http.Handler) *tab {
 	chromium := requireBrowser(t)
-	mnist, _, err := data.MNIST("")
+	mnist, mnistTest, err := data.MNIST("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +152,7 @@ func openTab(t *testing.T, timeout time.Duration, wrap func(http.Handler) http.H
 	}
 	srv := httptest.NewServer(wrap(handler))
 	t.Cleanup(srv.Close) // after the browser has gone
-	b := &tab{t: t, url: srv.URL, shots: artefacts(t), downloads: t.TempDir(), mnist: mnist}
+	b := &tab{t: t, url: srv.URL, shots: artefacts(t), downloads: t.TempDir(), mnist: mnist, mnistTest: mnistTest}
 
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
@@ -487,6 +512,193 @@ func TestBrowser(t *testing.T) {
 	if firstVisit > 8_000_000 {
 		t.Errorf("a first visit transferred %d bytes: over the 8 MB budget", firstVisit)
 	}
+}
+
+// TestBrowserResilience checks what issue 4 promises beyond the happy path, in headless
+// Chromium as a person would meet it: a worker that dies is restarted from the saved session
+// with nothing lost, half a batch included; the JSON export holds every label and the .npz
+// export the trained model; and a second visit works with the server gone, from go-app's
+// service worker's cache.
+func TestBrowserResilience(t *testing.T) {
+	server := &outage{}
+	b := openTab(t, 8*time.Minute, func(h http.Handler) http.Handler { server.h = h; return server })
+	given, rounds := map[int]int{}, map[int]int{} // the person's answers and their rounds, by MNIST index
+	record := func(answers map[int]int, round int) {
+		for id, l := range answers {
+			given[id], rounds[id] = l, round
+		}
+	}
+
+	// A first visit; a person labels a batch and submits it.
+	b.do(chromedp.Navigate(b.url + "/"))
+	b.wait(jsItems+`.length > 0`, 60*time.Second)
+	record(b.label(-1, true), 1)
+	b.submit()
+	b.wait(jsLabelled+` === '`+strconv.Itoa(20+digits(given))+`'`, 5*time.Second)
+
+	// Half the next batch; then the worker crashes: an uncaught exception in it, which is
+	// what the page sees of a Go runtime that dies inside a callback.
+	half := b.label(3, false)
+	saved := []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers)}
+	const batchAt = `String(window.alabLastBatchAt)`
+	before := b.eval(batchAt)
+	crashed := b.worker()
+	wctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(crashed))
+	defer cancel()
+	if _, err := chromedp.Run(wctx, chromedp.Evaluate[string](`setTimeout(() => { throw new Error('simulated crash') }), ''`)); err != nil {
+		t.Fatalf("crashing the worker: %v", err)
+	}
+	const notice = `(document.querySelector('.notice')?.textContent ?? '')`
+	b.wait(notice+`.includes('engine stopped (Uncaught Error: simulated crash). Restarting it')`, 10*time.Second)
+	b.shot("resilience-1-crash-notice.png")
+	t.Logf("notice: %s", b.eval(notice))
+	b.wait(batchAt+` !== '`+before+`'`, 60*time.Second)
+	b.wait(notice+`.includes('was restarted from your saved session; no label was lost')`, 5*time.Second)
+	t.Logf("notice: %s", b.eval(notice))
+	if restarted := b.worker(); restarted == crashed {
+		t.Errorf("the page still talks to the crashed worker %s", crashed)
+	}
+	got := []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers)}
+	for i, what := range []string{"labelled count", "batch on screen", "answers"} {
+		if got[i] != saved[i] {
+			t.Errorf("after the worker's restart the %s is %q, want %q", what, got[i], saved[i])
+		}
+	}
+	b.shot("resilience-2-restarted.png")
+	// Labelling goes on: the rest of the batch, submitted, and one more batch.
+	record(half, 2)
+	record(b.label(-1, false), 2)
+	b.submit()
+	record(b.label(-1, false), 3)
+	b.wait(jsIdle, 60*time.Second)
+	b.submit()
+	b.wait(jsLabelled+` === '`+strconv.Itoa(20+digits(given))+`'`, 5*time.Second)
+
+	// The JSON export holds every label as given, with its MNIST index, round and seconds.
+	raw, err := os.ReadFile(b.download("export-json", "alab-labels.json"))
+	if err != nil {
+		t.Fatalf("JSON export: %v", err)
+	}
+	var export struct {
+		Labels []struct {
+			MNISTIndex int      `json:"mnist_index"`
+			Label      *int     `json:"label"`
+			Round      int      `json:"round"`
+			Seconds    *float64 `json:"seconds"`
+			Source     string   `json:"source"`
+		} `json:"labels"`
+	}
+	if err := json.Unmarshal(raw, &export); err != nil {
+		t.Fatalf("JSON export: %v", err)
+	}
+	seeds, person := 0, 0
+	for _, l := range export.Labels {
+		label := -1
+		if l.Label != nil {
+			label = *l.Label
+		}
+		switch want, ok := given[l.MNISTIndex]; {
+		case l.Source == "mnist-seed" && !ok:
+			seeds++
+			if label != int(b.mnist.Labels[l.MNISTIndex]) || l.Round != 0 {
+				t.Errorf("seed label %+v: want MNIST's label %d in round 0", l, b.mnist.Labels[l.MNISTIndex])
+			}
+		case l.Source == "person" && ok:
+			person++
+			if label != want || l.Round != rounds[l.MNISTIndex] || l.Seconds == nil || *l.Seconds <= 0 {
+				t.Errorf("label of MNIST digit %d: %d in round %d after %v s; want %d in round %d after some time",
+					l.MNISTIndex, label, l.Round, l.Seconds, want, rounds[l.MNISTIndex])
+			}
+		default:
+			t.Errorf("label of MNIST digit %d from %q: the test gave it %v", l.MNISTIndex, l.Source, ok)
+		}
+	}
+	if seeds != 20 || person != len(given) {
+		t.Errorf("the JSON export has %d seed labels and %d from the person, want 20 and %d", seeds, person, len(given))
+	}
+
+	// The .npz export is the trained model: it loads, and it reads digits.
+	b.wait(jsIdle, 60*time.Second)
+	model := b.download("export-model", "alab-model.npz")
+	f, err := os.Open(model)
+	if err != nil {
+		t.Fatalf("model export: %v", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := nn.Load(f, fi.Size())
+	if err != nil {
+		t.Fatalf("model export: %v", err)
+	}
+	acc, err := train.Accuracy(net, b.mnistTest, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the exported model (%d bytes) reads %.1f%% of MNIST's 10,000 test digits; the page shows %s after %s labels",
+		fi.Size(), 100*acc, b.eval(jsAccuracy), b.eval(jsLabelled))
+	if acc < 0.5 {
+		t.Errorf("the exported model reads %.1f%% of MNIST's test digits: want the trained model (> 50%%)", 100*acc)
+	}
+
+	// A second visit with the server gone comes up from the service worker's cache. The
+	// service worker takes control of the page from its next load, online.
+	b.eval(`navigator.serviceWorker.ready.then(r => { window.alabTestSW = r.active }), ''`)
+	b.wait(`window.alabTestSW?.state === 'activated'`, 60*time.Second)
+	b.do(chromedp.Reload())
+	b.wait(`navigator.serviceWorker.controller !== null && window.alabLastBatchAt !== undefined`, 60*time.Second)
+	saved = []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers)}
+	server.down.Store(true)
+	b.do(chromedp.Reload())
+	b.wait(jsItems+`.length > 0 && window.alabLastBatchAt !== undefined`, 60*time.Second)
+	b.shot("resilience-3-offline.png")
+	server.mu.Lock()
+	for _, p := range server.asked {
+		// The browser checks for a new service worker on every visit: that one may fail.
+		if p != "/app-worker.js" {
+			t.Errorf("offline, the page asked the server for %s: it is not in the service worker's cache", p)
+		}
+	}
+	t.Logf("offline, the page asked the server for %v", server.asked)
+	server.mu.Unlock()
+	got = []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers)}
+	for i, what := range []string{"labelled count", "batch on screen", "answers"} {
+		if got[i] != saved[i] {
+			t.Errorf("offline, the %s is %q, want %q", what, got[i], saved[i])
+		}
+	}
+	// And the engine works offline: a batch labelled and submitted.
+	n := digits(b.label(-1, false))
+	b.submit()
+	want, _ := strconv.Atoi(saved[0])
+	b.wait(jsLabelled+` === '`+strconv.Itoa(want+n)+`'`, 5*time.Second)
+}
+
+// worker returns the target ID of the page's engine worker, the one dedicated worker that
+// runs worker.js.
+func (b *tab) worker() target.ID {
+	b.t.Helper()
+	var ids []target.ID
+	deadline := time.Now().Add(10 * time.Second)
+	for len(ids) != 1 && time.Now().Before(deadline) {
+		infos, err := chromedp.Targets(b.ctx)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		ids = ids[:0]
+		for _, ti := range infos {
+			if ti.Type == "worker" && strings.Contains(ti.URL, "/web/worker.js") {
+				ids = append(ids, ti.TargetID)
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(ids) != 1 {
+		b.t.Fatalf("%d engine workers, want 1", len(ids))
+	}
+	return ids[0]
 }
 
 const (
