@@ -5,12 +5,14 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,9 +21,12 @@ import (
 	"time"
 
 	"alab/core/data"
+	"alab/core/nn"
+	"alab/core/train"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -88,13 +93,56 @@ func artefacts(t *testing.T) string {
 	return dir
 }
 
-// TestBrowser drives the lab in headless Chromium as a person would: the first batch
-// appears, is labelled with the keyboard and submitted; the count and the accuracy move;
-// a reload loses nothing; the labels export as CSV. It logs the page's budgets.
-func TestBrowser(t *testing.T) {
+// outage stands for the server going away: while down is set, it refuses every request
+// (503) and notes what was asked for.
+type outage struct {
+	h     http.Handler
+	down  atomic.Bool
+	mu    sync.Mutex
+	asked []string
+}
+
+func (o *outage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !o.down.Load() {
+		o.h.ServeHTTP(w, r)
+		return
+	}
+	o.mu.Lock()
+	o.asked = append(o.asked, r.URL.Path)
+	o.mu.Unlock()
+	http.Error(w, "the test server is down", http.StatusServiceUnavailable)
+}
+
+// Expressions that read the page, as a test sees it.
+const (
+	jsItems    = `document.querySelectorAll('[data-testid=query-item]')`
+	jsIDs      = `Array.from(` + jsItems + `).map(e => e.dataset.id).join(',')`
+	jsAnswers  = `Array.from(` + jsItems + `).map(e => e.dataset.answer).join(',')`
+	jsLabelled = `document.querySelector('[data-testid=labelled-count]').textContent`
+	jsAccuracy = `document.querySelector('[data-testid=test-accuracy]').textContent`
+	jsPoints   = `document.querySelectorAll('svg.chart circle').length`
+	jsIdle     = `document.querySelector('.lab').dataset.engine === 'idle'`
+)
+
+// tab is the lab served from web/ on a test server and open in headless Chromium, driven
+// as a person would. Its methods fail the test on any error.
+type tab struct {
+	t         *testing.T
+	ctx       context.Context
+	url       string    // the test server
+	shots     string    // screenshots (ALAB_ARTEFACTS)
+	downloads string    // where the browser saves exports
+	mnist     *data.Set // MNIST's training set: pool ID = MNIST index; its labels answer
+	mnistTest *data.Set // MNIST's 10,000 test digits
+	consoleMu sync.Mutex
+	console   []string
+}
+
+// openTab serves web/ through wrap and starts Chromium for the test (both stop when it
+// ends), with downloads allowed and the page's console kept: it is logged if the test fails.
+func openTab(t *testing.T, timeout time.Duration, wrap func(http.Handler) http.Handler) *tab {
 	chromium := requireBrowser(t)
-	// MNIST's labels, to answer as a careful person would (pool ID = MNIST training index).
-	mnist, _, err := data.MNIST("")
+	mnist, mnistTest, err := data.MNIST("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,11 +150,9 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := &counting{h: handler, paths: map[string]int64{}}
-	srv := httptest.NewServer(count)
-	defer srv.Close()
-	shots := artefacts(t)
-	downloads := t.TempDir()
+	srv := httptest.NewServer(wrap(handler))
+	t.Cleanup(srv.Close) // after the browser has gone
+	b := &tab{t: t, url: srv.URL, shots: artefacts(t), downloads: t.TempDir(), mnist: mnist, mnistTest: mnistTest}
 
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
@@ -114,109 +160,195 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(1280, 1000))
-	defer cancel()
+	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 9*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
+	b.ctx, cancel = context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancel)
 
 	// Start the browser before listening (listening first deadlocks).
-	if err := chromedp.Do(ctx); err != nil {
+	if err := chromedp.Do(b.ctx); err != nil {
 		t.Fatal(err)
 	}
-	var consoleMu sync.Mutex
-	var console []string
-	if err := chromedp.Listen(ctx, func(ev any) {
+	if err := chromedp.Listen(b.ctx, func(ev any) {
 		if e, ok := ev.(*runtime.EventConsoleAPICalled); ok {
 			var parts []string
 			for _, a := range e.Args {
 				parts = append(parts, strings.Trim(string(a.Value), `"`))
 			}
-			consoleMu.Lock()
-			console = append(console, string(e.Type)+": "+strings.Join(parts, " "))
-			consoleMu.Unlock()
+			b.consoleMu.Lock()
+			b.console = append(b.console, string(e.Type)+": "+strings.Join(parts, " "))
+			b.consoleMu.Unlock()
 		}
 	}); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() {
 		if t.Failed() {
-			consoleMu.Lock()
-			t.Logf("console:\n%s", strings.Join(console, "\n"))
-			consoleMu.Unlock()
+			t.Logf("console:\n%s", strings.Join(b.consoleLines(), "\n"))
 		}
-	}()
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads,
+	})
+	if _, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: b.downloads,
 	}); err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
 
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(shots, name)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s", path)
+// consoleLines returns what the page logged so far.
+func (b *tab) consoleLines() []string {
+	b.consoleMu.Lock()
+	defer b.consoleMu.Unlock()
+	return slices.Clone(b.console)
+}
+
+func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatal(err)
 	}
-	eval := func(expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
-		return v
+}
+
+func (b *tab) save(name string, png []byte) {
+	b.t.Helper()
+	path := filepath.Join(b.shots, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
 	}
-	wait := func(expr string, timeout time.Duration) time.Duration {
-		t.Helper()
-		start := time.Now()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(timeout))); err != nil {
-			shot("failed.png")
-			t.Fatalf("waiting for %s: %v", expr, err)
-		}
-		return time.Since(start)
+	b.t.Logf("screenshot %s", path)
+}
+
+// shot saves a screenshot of the whole page as name in the artefacts folder.
+func (b *tab) shot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatal(err)
 	}
-	keys := func(k string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.KeyEvent(k)); err != nil {
-			t.Fatal(err)
+	b.save(name, png)
+}
+
+// elementShot saves a screenshot of the element sel.
+func (b *tab) elementShot(sel, name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.Screenshot(sel))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.save(name, png)
+}
+
+func (b *tab) eval(expr string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		b.t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// wait polls expr until it is true and returns how long that took; on a timeout it saves
+// failed.png.
+func (b *tab) wait(expr string, timeout time.Duration) time.Duration {
+	b.t.Helper()
+	start := time.Now()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(timeout))); err != nil {
+		b.shot("failed.png")
+		b.t.Fatalf("waiting for %s: %v", expr, err)
+	}
+	return time.Since(start)
+}
+
+func (b *tab) keys(k string) {
+	b.t.Helper()
+	b.do(chromedp.KeyEvent(k))
+}
+
+// label answers up to n of the open digits of the batch on screen (every one if n < 0), in
+// order, with MNIST's label through the keyboard: the lab moves the focus to the next open
+// digit by itself. With skipFirst the first is skipped; the second is given as 0, undone
+// and given again. It returns the answers given by MNIST index (-1 for a skip).
+func (b *tab) label(n int, skipFirst bool) map[int]int {
+	b.t.Helper()
+	answers := strings.Split(b.eval(jsAnswers), ",")
+	given := map[int]int{}
+	done := 0
+	for k, id := range strings.Split(b.eval(jsIDs), ",") {
+		if answers[k] != "?" {
+			done++
+			continue
+		}
+		if len(given) == n {
+			continue
+		}
+		i, err := strconv.Atoi(id)
+		if err != nil || i < 0 || i >= b.mnist.N {
+			b.t.Fatalf("query item id %q", id)
+		}
+		truth := int(b.mnist.Labels[i])
+		switch {
+		case len(given) == 0 && skipFirst:
+			b.keys("s")
+			given[i] = -1
+			continue
+		case len(given) == 1:
+			b.keys("0")
+			b.keys(kbBackspace)
+		}
+		b.keys(strconv.Itoa(truth))
+		given[i] = truth
+	}
+	b.wait(jsAnswers+`.split(',').filter(a => a !== '?').length === `+strconv.Itoa(done+len(given)), 5*time.Second)
+	return given
+}
+
+// digits counts the answers that are digits, not skips.
+func digits(given map[int]int) int {
+	n := 0
+	for _, l := range given {
+		if l >= 0 {
+			n++
 		}
 	}
-	const (
-		items    = `document.querySelectorAll('[data-testid=query-item]')`
-		ids      = `Array.from(` + items + `).map(e => e.dataset.id).join(',')`
-		answers  = `Array.from(` + items + `).map(e => e.dataset.answer).join(',')`
-		labelled = `document.querySelector('[data-testid=labelled-count]').textContent`
-		accuracy = `document.querySelector('[data-testid=test-accuracy]').textContent`
-		points   = `document.querySelectorAll('svg.chart circle').length`
-	)
+	return n
+}
+
+// submit presses Enter and returns how long the next batch took to come up.
+func (b *tab) submit() time.Duration {
+	b.t.Helper()
+	before := b.eval(jsIDs)
+	b.keys(kbEnter)
+	return b.wait(jsIDs+` !== '`+before+`' && `+jsItems+`.length > 0`, 30*time.Second)
+}
+
+// TestBrowser drives the lab in headless Chromium as a person would: the first batch
+// appears, is labelled with the keyboard and submitted; the count and the accuracy move;
+// a reload loses nothing; the labels export as CSV. It logs the page's budgets.
+func TestBrowser(t *testing.T) {
+	var count *counting
+	b := openTab(t, 9*time.Minute, func(h http.Handler) http.Handler {
+		count = &counting{h: h, paths: map[string]int64{}}
+		return count
+	})
 
 	// First visit: the first batch appears without any set-up.
 	start := time.Now()
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
-	wait(items+`.length > 0`, 60*time.Second)
+	b.do(chromedp.Navigate(b.url + "/"))
+	b.wait(jsItems+`.length > 0`, 60*time.Second)
 	firstBatch := time.Since(start)
 	firstVisit := count.bytes.Load()
-	consoleMu.Lock()
-	for _, l := range console {
+	for _, l := range b.consoleLines() {
 		if strings.Contains(l, "alab") {
 			t.Logf("console %s", l)
 		}
 	}
-	consoleMu.Unlock()
-	wait(accuracy+` !== '–'`, 30*time.Second)
-	shot("1-first-batch.png")
-	if got := eval(labelled); got != "20" {
+	b.wait(jsAccuracy+` !== '–'`, 30*time.Second)
+	b.shot("1-first-batch.png")
+	if got := b.eval(jsLabelled); got != "20" {
 		t.Errorf("labelled count on a first visit is %q, want 20 (the seed set)", got)
 	}
-	acc0 := eval(accuracy)
+	acc0 := b.eval(jsAccuracy)
 
 	// The redundancy map of the first batch, with its histogram, entropy and distances.
 	const (
@@ -227,90 +359,42 @@ func TestBrowser(t *testing.T) {
 		pairwise  = `document.querySelector('[data-testid=pairwise-distance]').textContent`
 		halting   = `document.querySelector('[data-testid=halting-hint]').dataset.state`
 	)
-	mapWait := wait(mapRound+` === '0'`, 30*time.Second)
-	if n, _ := strconv.Atoi(eval(mapPoints + ` + ''`)); n < 1000 {
+	mapWait := b.wait(mapRound+` === '0'`, 30*time.Second)
+	if n, _ := strconv.Atoi(b.eval(mapPoints + ` + ''`)); n < 1000 {
 		t.Errorf("the redundancy map draws %d points, want the scored candidates (about 2000)", n)
 	}
-	if got := eval(`document.querySelectorAll('[data-testid=redundancy-map] .batch circle[data-id]').length + ''`); got != "10" {
+	if got := b.eval(`document.querySelectorAll('[data-testid=redundancy-map] .batch circle[data-id]').length + ''`); got != "10" {
 		t.Errorf("the map highlights %s batch digits, want 10", got)
 	}
-	if got := eval(`document.querySelectorAll('[data-testid=redundancy-map] .random rect[data-id]').length + ''`); got != "10" {
+	if got := b.eval(`document.querySelectorAll('[data-testid=redundancy-map] .random rect[data-id]').length + ''`); got != "10" {
 		t.Errorf("the map highlights %s random digits, want 10", got)
 	}
-	map0 := []string{eval(histKey), eval(entropy), eval(pairwise)}
+	map0 := []string{b.eval(histKey), b.eval(entropy), b.eval(pairwise)}
 	t.Logf("map of round 0 on screen %.2f s after the accuracy; histogram %s; entropy %q; distance %q; halting hint %s",
-		mapWait.Seconds(), map0[0], map0[1], map0[2], eval(halting))
-	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(`.redundancy`)); err != nil {
-		t.Fatal(err)
-	}
-	elementShot := func(sel, name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.Screenshot(sel))
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(shots, name)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s", path)
-	}
-	elementShot(`.redundancy`, "map.png")
-	if eval(`document.querySelector('[data-testid=strategy]').value`) != "margin" {
+		mapWait.Seconds(), map0[0], map0[1], map0[2], b.eval(halting))
+	b.do(chromedp.ScrollIntoView(`.redundancy`))
+	b.elementShot(`.redundancy`, "map.png")
+	if b.eval(`document.querySelector('[data-testid=strategy]').value`) != "margin" {
 		t.Errorf("default strategy is not margin")
 	}
 
-	// labelBatch answers every digit with MNIST's label, through the keyboard; the first
-	// digit is skipped and one answer is undone and given again.
-	labelBatch := func(skipFirst bool) int {
-		t.Helper()
-		var preds []string
-		for _, id := range strings.Split(eval(ids), ",") {
-			i, err := strconv.Atoi(id)
-			if err != nil || i < 0 || i >= mnist.N {
-				t.Fatalf("query item id %q", id)
-			}
-			preds = append(preds, strconv.Itoa(int(mnist.Labels[i])))
-		}
-		n := len(preds)
-		given := 0
-		for i := 0; i < n; i++ {
-			switch {
-			case i == 0 && skipFirst:
-				keys("s")
-			case i == 1:
-				keys("0")
-				keys(kbBackspace)
-				keys(preds[i])
-				given++
-			default:
-				keys(preds[i])
-				given++
-			}
-		}
-		wait(`!`+answers+`.split(',').includes('?')`, 5*time.Second)
-		return given
-	}
-
 	// Round 1, with a skip and an undo.
-	given := labelBatch(true)
-	shot("2-labelled.png")
-	before := eval(ids)
-	keys(kbEnter)
-	wait(ids+` !== '`+before+`' && `+items+`.length > 0`, 30*time.Second)
+	given := digits(b.label(-1, true))
+	b.shot("2-labelled.png")
+	b.submit()
 	want := strconv.Itoa(20 + given)
-	wait(labelled+` === '`+want+`'`, 5*time.Second)
-	wait(points+` >= 2`, 30*time.Second)
-	t.Logf("accuracy: %s after 20 labels, %s after %s", acc0, eval(accuracy), want)
-	wait(mapRound+` === '1'`, 30*time.Second)
-	map1 := []string{eval(histKey), eval(entropy), eval(pairwise)}
+	b.wait(jsLabelled+` === '`+want+`'`, 5*time.Second)
+	b.wait(jsPoints+` >= 2`, 30*time.Second)
+	t.Logf("accuracy: %s after 20 labels, %s after %s", acc0, b.eval(jsAccuracy), want)
+	b.wait(mapRound+` === '1'`, 30*time.Second)
+	map1 := []string{b.eval(histKey), b.eval(entropy), b.eval(pairwise)}
 	if map1[2] == map0[2] {
 		t.Errorf("the pairwise distance did not change after a submit: %q", map1[2])
 	}
 	if map1[0] == map0[0] && map1[1] == map0[1] {
 		t.Logf("the batch's histogram and entropy happen to be the same in round 1 (%s)", map1[0])
 	}
-	if got := eval(`document.querySelector('[data-testid=person-score]').textContent`); !strings.Contains(got, "agree with MNIST (9)") {
+	if got := b.eval(`document.querySelector('[data-testid=person-score]').textContent`); !strings.Contains(got, "agree with MNIST (9)") {
 		t.Errorf("person score %q: want 9 labels compared with MNIST", got)
 	}
 
@@ -318,41 +402,37 @@ func TestBrowser(t *testing.T) {
 	var waits []string
 	var at100 time.Duration
 	for round := 2; ; round++ {
-		n, _ := strconv.Atoi(eval(labelled))
+		n, _ := strconv.Atoi(b.eval(jsLabelled))
 		if n >= 100 {
 			break
 		}
-		labelBatch(false)
+		b.label(-1, false)
 		// A person takes seconds to label a batch; the worker trains meanwhile.
-		wait(`document.querySelector('.lab').dataset.engine === 'idle'`, 30*time.Second)
-		before := eval(ids)
-		keys(kbEnter)
-		d := wait(ids+` !== '`+before+`' && `+items+`.length > 0`, 30*time.Second)
+		b.wait(jsIdle, 30*time.Second)
+		d := b.submit()
 		waits = append(waits, fmt.Sprintf("%d→%.2fs", n, d.Seconds()))
 		at100 = d
-		wait(points+` >= `+strconv.Itoa(round+1), 30*time.Second)
+		b.wait(jsPoints+` >= `+strconv.Itoa(round+1), 30*time.Second)
 	}
-	shot("3-after-rounds.png")
+	b.shot("3-after-rounds.png")
 
 	// Half a batch, then a reload: nothing is lost.
-	keys("1")
-	keys("2")
-	wait(``+answers+`.split(',').filter(a => a !== '?').length === 2`, 5*time.Second)
-	saved := []string{eval(labelled), eval(ids), eval(answers), eval(points + ` + ''`)}
-	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
-		t.Fatal(err)
-	}
-	wait(items+`.length > 0 && document.querySelector('[data-testid=submit-batch]') !== null`, 60*time.Second)
-	got := []string{eval(labelled), eval(ids), eval(answers), eval(points + ` + ''`)}
+	b.keys("1")
+	b.keys("2")
+	b.wait(``+jsAnswers+`.split(',').filter(a => a !== '?').length === 2`, 5*time.Second)
+	saved := []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers), b.eval(jsPoints + ` + ''`)}
+	b.do(chromedp.Reload())
+	b.wait(jsItems+`.length > 0 && document.querySelector('[data-testid=submit-batch]') !== null`, 60*time.Second)
+	got := []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers), b.eval(jsPoints + ` + ''`)}
 	for i, what := range []string{"labelled count", "batch on screen", "answers", "chart points"} {
 		if got[i] != saved[i] {
 			t.Errorf("after a reload the %s is %q, want %q", what, got[i], saved[i])
 		}
 	}
-	shot("4-after-reload.png")
+	b.shot("4-after-reload.png")
 
 	// Export: the CSV holds every label with its MNIST index, round and time.
-	file := download(t, ctx, "export-csv", filepath.Join(downloads, "alab-labels.csv"))
+	file := b.download("export-csv", "alab-labels.csv")
 	f, err := os.Open(file)
 	if err != nil {
 		t.Fatalf("export: %v", err)
@@ -380,39 +460,33 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// A corrupt saved session is set aside with a message, not dropped.
-	eval(`localStorage.setItem('alab/session', '{"format": "someone else'), ''`)
-	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
-		t.Fatal(err)
-	}
-	wait(`document.querySelector('.notice') !== null`, 30*time.Second)
-	if n := eval(`Object.keys(localStorage).filter(k => k.startsWith('alab/set-aside/')).length + ''`); n != "1" {
+	b.eval(`localStorage.setItem('alab/session', '{"format": "someone else'), ''`)
+	b.do(chromedp.Reload())
+	b.wait(`document.querySelector('.notice') !== null`, 30*time.Second)
+	if n := b.eval(`Object.keys(localStorage).filter(k => k.startsWith('alab/set-aside/')).length + ''`); n != "1" {
 		t.Errorf("%s sessions set aside, want 1", n)
 	}
-	wait(items+`.length > 0`, 60*time.Second)
-	shot("5-corrupt-session.png")
+	b.wait(jsItems+`.length > 0`, 60*time.Second)
+	b.shot("5-corrupt-session.png")
 
 	// Race mode: four strategies from 20 labels to 200 at batch 10, MNIST answering.
-	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid=race-tab]`)); err != nil {
-		t.Fatal(err)
-	}
-	wait(`document.querySelector('[data-testid=race-start]') !== null`, 10*time.Second)
-	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid=race-start]`)); err != nil {
-		t.Fatal(err)
-	}
+	b.do(chromedp.Click(`[data-testid=race-tab]`))
+	b.wait(`document.querySelector('[data-testid=race-start]') !== null`, 10*time.Second)
+	b.do(chromedp.Click(`[data-testid=race-start]`))
 	const raceRows = `(+document.querySelector('[data-testid=race-chart]').dataset.rows)`
-	wait(raceRows+` >= 8`, 60*time.Second)
-	if got := eval(`document.querySelectorAll('[data-testid=race-chart] polyline.curve').length + ''`); got != "4" {
+	b.wait(raceRows+` >= 8`, 60*time.Second)
+	if got := b.eval(`document.querySelectorAll('[data-testid=race-chart] polyline.curve').length + ''`); got != "4" {
 		t.Errorf("race chart draws %s curves, want 4", got)
 	}
-	wait(`document.querySelector('[data-testid=race-status]').dataset.state === 'done'`, 4*time.Minute)
-	raceMs := eval(`Math.round(window.alabRaceDone - window.alabRaceStarted) + ''`)
-	shot("race.png")
-	curves := download(t, ctx, "race-export", filepath.Join(downloads, "curves.csv"))
+	b.wait(`document.querySelector('[data-testid=race-status]').dataset.state === 'done'`, 4*time.Minute)
+	raceMs := b.eval(`Math.round(window.alabRaceDone - window.alabRaceStarted) + ''`)
+	b.shot("race.png")
+	curves := b.download("race-export", "curves.csv")
 	raw, err := os.ReadFile(curves)
 	if err != nil {
 		t.Fatalf("race export: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(shots, "race-curves.csv"), raw, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(b.shots, "race-curves.csv"), raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
@@ -430,7 +504,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("race CSV has %d rows and %d strategies at 200 labels, want 76 and 4", len(lines)-1, len(final))
 	}
 	t.Logf("race: 4 strategies, batch 10, 20 → 200 labels in %s ms (target 90 s) on %s workers; accuracy at 200 labels: %v",
-		raceMs, eval(`Math.min(4, navigator.hardwareConcurrency || 4) + ''`), final)
+		raceMs, b.eval(`Math.min(4, navigator.hardwareConcurrency || 4) + ''`), final)
 
 	t.Logf("first visit transferred %.2f MB (budget 8 MB)", float64(firstVisit)/1e6)
 	t.Logf("first batch on screen %.2f s after navigation (target 5 s)", firstBatch.Seconds())
@@ -440,18 +514,204 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
+// TestBrowserResilience checks what issue 4 promises beyond the happy path, in headless
+// Chromium as a person would meet it: a worker that dies is restarted from the saved session
+// with nothing lost, half a batch included; the JSON export holds every label and the .npz
+// export the trained model; and a second visit works with the server gone, from go-app's
+// service worker's cache.
+func TestBrowserResilience(t *testing.T) {
+	server := &outage{}
+	b := openTab(t, 8*time.Minute, func(h http.Handler) http.Handler { server.h = h; return server })
+	given, rounds := map[int]int{}, map[int]int{} // the person's answers and their rounds, by MNIST index
+	record := func(answers map[int]int, round int) {
+		for id, l := range answers {
+			given[id], rounds[id] = l, round
+		}
+	}
+
+	// A first visit; a person labels a batch and submits it.
+	b.do(chromedp.Navigate(b.url + "/"))
+	b.wait(jsItems+`.length > 0`, 60*time.Second)
+	record(b.label(-1, true), 1)
+	b.submit()
+	b.wait(jsLabelled+` === '`+strconv.Itoa(20+digits(given))+`'`, 5*time.Second)
+
+	// Half the next batch; then the worker crashes: an uncaught exception in it, which is
+	// what the page sees of a Go runtime that dies inside a callback.
+	half := b.label(3, false)
+	saved := []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers)}
+	const batchAt = `String(window.alabLastBatchAt)`
+	before := b.eval(batchAt)
+	crashed := b.worker()
+	wctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(crashed))
+	defer cancel()
+	if _, err := chromedp.Run(wctx, chromedp.Evaluate[string](`setTimeout(() => { throw new Error('simulated crash') }), ''`)); err != nil {
+		t.Fatalf("crashing the worker: %v", err)
+	}
+	const notice = `(document.querySelector('.notice')?.textContent ?? '')`
+	b.wait(notice+`.includes('engine stopped (Uncaught Error: simulated crash). Restarting it')`, 10*time.Second)
+	b.shot("resilience-1-crash-notice.png")
+	t.Logf("notice: %s", b.eval(notice))
+	b.wait(batchAt+` !== '`+before+`'`, 60*time.Second)
+	b.wait(notice+`.includes('was restarted from your saved session; no label was lost')`, 5*time.Second)
+	t.Logf("notice: %s", b.eval(notice))
+	if restarted := b.worker(); restarted == crashed {
+		t.Errorf("the page still talks to the crashed worker %s", crashed)
+	}
+	got := []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers)}
+	for i, what := range []string{"labelled count", "batch on screen", "answers"} {
+		if got[i] != saved[i] {
+			t.Errorf("after the worker's restart the %s is %q, want %q", what, got[i], saved[i])
+		}
+	}
+	b.shot("resilience-2-restarted.png")
+	// Labelling goes on: the rest of the batch, submitted, and one more batch.
+	record(half, 2)
+	record(b.label(-1, false), 2)
+	b.submit()
+	record(b.label(-1, false), 3)
+	b.wait(jsIdle, 60*time.Second)
+	b.submit()
+	b.wait(jsLabelled+` === '`+strconv.Itoa(20+digits(given))+`'`, 5*time.Second)
+
+	// The JSON export holds every label as given, with its MNIST index, round and seconds.
+	raw, err := os.ReadFile(b.download("export-json", "alab-labels.json"))
+	if err != nil {
+		t.Fatalf("JSON export: %v", err)
+	}
+	var export struct {
+		Labels []struct {
+			MNISTIndex int      `json:"mnist_index"`
+			Label      *int     `json:"label"`
+			Round      int      `json:"round"`
+			Seconds    *float64 `json:"seconds"`
+			Source     string   `json:"source"`
+		} `json:"labels"`
+	}
+	if err := json.Unmarshal(raw, &export); err != nil {
+		t.Fatalf("JSON export: %v", err)
+	}
+	seeds, person := 0, 0
+	for _, l := range export.Labels {
+		label := -1
+		if l.Label != nil {
+			label = *l.Label
+		}
+		switch want, ok := given[l.MNISTIndex]; {
+		case l.Source == "mnist-seed" && !ok:
+			seeds++
+			if label != int(b.mnist.Labels[l.MNISTIndex]) || l.Round != 0 {
+				t.Errorf("seed label %+v: want MNIST's label %d in round 0", l, b.mnist.Labels[l.MNISTIndex])
+			}
+		case l.Source == "person" && ok:
+			person++
+			if label != want || l.Round != rounds[l.MNISTIndex] || l.Seconds == nil || *l.Seconds <= 0 {
+				t.Errorf("label of MNIST digit %d: %d in round %d after %v s; want %d in round %d after some time",
+					l.MNISTIndex, label, l.Round, l.Seconds, want, rounds[l.MNISTIndex])
+			}
+		default:
+			t.Errorf("label of MNIST digit %d from %q: the test gave it %v", l.MNISTIndex, l.Source, ok)
+		}
+	}
+	if seeds != 20 || person != len(given) {
+		t.Errorf("the JSON export has %d seed labels and %d from the person, want 20 and %d", seeds, person, len(given))
+	}
+
+	// The .npz export is the trained model: it loads, and it reads digits.
+	b.wait(jsIdle, 60*time.Second)
+	model := b.download("export-model", "alab-model.npz")
+	f, err := os.Open(model)
+	if err != nil {
+		t.Fatalf("model export: %v", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := nn.Load(f, fi.Size())
+	if err != nil {
+		t.Fatalf("model export: %v", err)
+	}
+	acc, err := train.Accuracy(net, b.mnistTest, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the exported model (%d bytes) reads %.1f%% of MNIST's 10,000 test digits; the page shows %s after %s labels",
+		fi.Size(), 100*acc, b.eval(jsAccuracy), b.eval(jsLabelled))
+	if acc < 0.5 {
+		t.Errorf("the exported model reads %.1f%% of MNIST's test digits: want the trained model (> 50%%)", 100*acc)
+	}
+
+	// A second visit with the server gone comes up from the service worker's cache. The
+	// service worker takes control of the page from its next load, online.
+	b.eval(`navigator.serviceWorker.ready.then(r => { window.alabTestSW = r.active }), ''`)
+	b.wait(`window.alabTestSW?.state === 'activated'`, 60*time.Second)
+	b.do(chromedp.Reload())
+	b.wait(`navigator.serviceWorker.controller !== null && window.alabLastBatchAt !== undefined`, 60*time.Second)
+	saved = []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers)}
+	server.down.Store(true)
+	b.do(chromedp.Reload())
+	b.wait(jsItems+`.length > 0 && window.alabLastBatchAt !== undefined`, 60*time.Second)
+	b.shot("resilience-3-offline.png")
+	server.mu.Lock()
+	for _, p := range server.asked {
+		// The browser checks for a new service worker on every visit: that one may fail.
+		if p != "/app-worker.js" {
+			t.Errorf("offline, the page asked the server for %s: it is not in the service worker's cache", p)
+		}
+	}
+	t.Logf("offline, the page asked the server for %v", server.asked)
+	server.mu.Unlock()
+	got = []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers)}
+	for i, what := range []string{"labelled count", "batch on screen", "answers"} {
+		if got[i] != saved[i] {
+			t.Errorf("offline, the %s is %q, want %q", what, got[i], saved[i])
+		}
+	}
+	// And the engine works offline: a batch labelled and submitted.
+	n := digits(b.label(-1, false))
+	b.submit()
+	want, _ := strconv.Atoi(saved[0])
+	b.wait(jsLabelled+` === '`+strconv.Itoa(want+n)+`'`, 5*time.Second)
+}
+
+// worker returns the target ID of the page's engine worker, the one dedicated worker that
+// runs worker.js.
+func (b *tab) worker() target.ID {
+	b.t.Helper()
+	var ids []target.ID
+	deadline := time.Now().Add(10 * time.Second)
+	for len(ids) != 1 && time.Now().Before(deadline) {
+		infos, err := chromedp.Targets(b.ctx)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		ids = ids[:0]
+		for _, ti := range infos {
+			if ti.Type == "worker" && strings.Contains(ti.URL, "/web/worker.js") {
+				ids = append(ids, ti.TargetID)
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(ids) != 1 {
+		b.t.Fatalf("%d engine workers, want 1", len(ids))
+	}
+	return ids[0]
+}
+
 const (
 	kbBackspace = "\b"
 	kbEnter     = "\r"
 )
 
 // download clicks the button with the given data-testid and waits up to 10 s for the browser
-// to write file; it returns file (whose absence the caller's read then reports).
-func download(t *testing.T, ctx context.Context, testid, file string) string {
-	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid=`+testid+`]`)); err != nil {
-		t.Fatal(err)
-	}
+// to save name; it returns the file's path (whose absence the caller's read then reports).
+func (b *tab) download(testid, name string) string {
+	b.t.Helper()
+	b.do(chromedp.Click(`[data-testid=` + testid + `]`))
+	file := filepath.Join(b.downloads, name)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if _, err := os.Stat(file); err == nil || time.Now().After(deadline) {

@@ -41,6 +41,7 @@ type lab struct {
 	wait     time.Duration // submit → next batch on screen, last round
 	submit   time.Time
 	restart  int
+	stopped  string       // why the worker stopped, until its restart answers
 	sentInit bool         // init was sent to this worker (or the worker started fresh by itself)
 	idle     bool         // the worker has nothing left to do until the next submit
 	insight  *msg.Insight // the redundancy map of the batch on screen (nil until computed)
@@ -104,7 +105,9 @@ func (c *lab) send(m msg.Msg) { c.worker.Call("postMessage", msg.Encode(m)) }
 // crashed restarts the worker from the saved session: no label is lost.
 func (c *lab) crashed(what string) {
 	c.restart++
-	c.notice = fmt.Sprintf("The engine stopped (%s). It was restarted from your saved session; no label was lost.", what)
+	c.stopped = what
+	c.ready, c.busy, c.idle, c.stage = false, true, false, "restarting the engine"
+	c.notice = fmt.Sprintf("The engine stopped (%s). Restarting it from your saved session…", what)
 	if c.restart > 3 {
 		c.notice = fmt.Sprintf("The engine stopped again (%s). Your labels are saved in this browser; export them or reload the page.", what)
 		c.busy, c.stage = false, ""
@@ -160,7 +163,10 @@ func (c *lab) receive(text string) {
 }
 
 func (c *lab) onBatch(b *msg.Batch) {
-	c.ready, c.busy, c.stage, c.restart, c.idle = true, false, "", 0, false
+	if c.stopped != "" {
+		c.notice = fmt.Sprintf("The engine stopped (%s) and was restarted from your saved session; no label was lost.", c.stopped)
+	}
+	c.ready, c.busy, c.stage, c.restart, c.idle, c.stopped = true, false, "", 0, false, ""
 	c.timings = b.Timings
 	if !c.submit.IsZero() {
 		c.wait = time.Since(c.submit)
@@ -385,7 +391,7 @@ func (c *lab) reset(ctx app.Context, e app.Event) {
 	c.s = newSession()
 	c.s.Settings = settings
 	c.notice, c.errText = "", ""
-	c.undo, c.restart = nil, 0
+	c.undo, c.restart, c.stopped = nil, 0, ""
 	c.insight, c.mapSVG = nil, ""
 	c.persist()
 	c.startWorker()

@@ -67,7 +67,9 @@ func webHandler(dir string) (*app.Handler, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("serve: %s lacks %s: run `make web` first", dir, strings.Join(missing, ", "))
 	}
-	cache := []string{"/web/worker.js", "/web/worker.wasm", "/web/wasm_exec.js"}
+	// go-app caches the page, app.wasm, the styles, scripts and PNG icons; the worker loads
+	// the rest, and go-app v9 leaves out the SVG icon, the favicon of an offline visit.
+	cache := []string{"/web/worker.js", "/web/worker.wasm", "/web/wasm_exec.js", "/web/icon.svg"}
 	for _, name := range webFiles {
 		if strings.HasPrefix(name, "data/") {
 			cache = append(cache, "/web/"+name)
