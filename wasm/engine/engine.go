@@ -90,6 +90,9 @@ type Engine struct {
 	cands     []int           // the candidates the last Query scored (nil for a restored batch)
 	picks     []query.Pick    // the batch the last Query returned
 	started   bool            // round 0's network is Config.Start's
+	// weights are the parameters of the current round's network, as trained for the batch
+	// on screen: Pretrain goes on changing the network itself.
+	weights []float32
 }
 
 // New returns a session over pool (the digits that may be queried, with MNIST's labels used
@@ -226,6 +229,7 @@ func (e *Engine) train(ctx context.Context, seed uint64) (time.Duration, error) 
 	if e.net == nil {
 		if net := e.startNet(seed); net != nil {
 			e.net, e.trained, e.started = net, e.round, true
+			e.weights = append(e.weights[:0], net.Params...)
 			return time.Since(start), nil
 		}
 		net, err := nn.New(e.cfg.Arch, rs)
@@ -243,6 +247,7 @@ func (e *Engine) train(ctx context.Context, seed uint64) (time.Duration, error) 
 		return 0, err
 	}
 	e.trained = e.round
+	e.weights = append(e.weights[:0], e.net.Params...)
 	return time.Since(start), nil
 }
 
@@ -451,10 +456,17 @@ func argmax[F float32 | float64](v []F) int {
 	return best
 }
 
-// SaveModel writes the current network as .npz (nn.Net.Save); an error before any round.
+// SaveModel writes, as .npz (nn.Net.Save), the network of the batch on screen — the one
+// whose test accuracy Evaluate measures, without Pretrain's further steps; an error before
+// any round.
 func (e *Engine) SaveModel(w io.Writer) error {
 	if e.net == nil {
 		return fmt.Errorf("engine: no model trained yet")
 	}
-	return e.net.Save(w)
+	net, err := nn.New(e.net.Arch, 0)
+	if err != nil {
+		return err
+	}
+	copy(net.Params, e.weights)
+	return net.Save(w)
 }

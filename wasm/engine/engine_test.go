@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"alab/core/data"
+	"alab/core/nn"
+	"alab/core/train"
 	"alab/wasm/msg"
 )
 
@@ -105,6 +107,31 @@ func TestRounds(t *testing.T) {
 		if len(it.Image) != 784 || it.Prob <= 0 || it.Prob > 1 {
 			t.Errorf("item %+v", it)
 		}
+	}
+}
+
+// The exported model is the one whose accuracy the page shows, even after the worker has
+// gone on pre-training the next round's network.
+func TestSaveModelIsTheRoundsNetwork(t *testing.T) {
+	_, _, e := session(t, msg.Settings{Strategy: "margin", Batch: 5, PoolSubset: 200}, 1)
+	acc, _, err := e.Evaluate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Pretrain(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := e.SaveModel(&buf); err != nil {
+		t.Fatal(err)
+	}
+	net, err := nn.Load(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := train.Accuracy(net, e.test, 0)
+	if err != nil || got != acc {
+		t.Errorf("the exported model's accuracy is %v (%v), want the round's %v", got, err, acc)
 	}
 }
 
