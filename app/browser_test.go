@@ -25,6 +25,7 @@ import (
 	"alab/core/train"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -193,7 +194,21 @@ func openTab(t *testing.T, timeout time.Duration, wrap func(http.Handler) http.H
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Every task longer than 50 ms on the page's thread, as "start:duration" in ms.
+	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.alabLongTasks = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) ` +
+			`alabLongTasks.push([e.startTime, e.duration]); }).observe({type: "longtask", buffered: true});`,
+	}); err != nil {
+		t.Fatal(err)
+	}
 	return b
+}
+
+// longTasks reports the page's tasks longer than 50 ms that started after since (ms of
+// performance.now()): how many, how many over 100 ms, and the longest.
+func (b *tab) longTasks(since string) string {
+	return b.eval(`(() => { const d = alabLongTasks.filter(([s]) => s > ` + since + `).map(([, d]) => d); ` +
+		"return `${d.length} over 50 ms, ${d.filter((x) => x > 100).length} over 100 ms, the longest ${Math.round(Math.max(0, ...d))} ms`; })()")
 }
 
 // consoleLines returns what the page logged so far.
@@ -338,6 +353,7 @@ func TestBrowser(t *testing.T) {
 	b.wait(jsItems+`.length > 0`, 60*time.Second)
 	firstBatch := time.Since(start)
 	firstVisit := count.bytes.Load()
+	shownAt := b.eval(`performance.now() + ''`)
 	for _, l := range b.consoleLines() {
 		if strings.Contains(l, "alab") {
 			t.Logf("console %s", l)
@@ -415,6 +431,8 @@ func TestBrowser(t *testing.T) {
 		b.wait(jsPoints+` >= `+strconv.Itoa(round+1), 30*time.Second)
 	}
 	b.shot("3-after-rounds.png")
+	// Responsiveness while the worker trains and scores: the page's thread only renders.
+	responsive := b.longTasks(shownAt)
 
 	// Half a batch, then a reload: nothing is lost.
 	b.keys("1")
@@ -509,6 +527,7 @@ func TestBrowser(t *testing.T) {
 	t.Logf("first visit transferred %.2f MB (budget 8 MB)", float64(firstVisit)/1e6)
 	t.Logf("first batch on screen %.2f s after navigation (target 5 s)", firstBatch.Seconds())
 	t.Logf("next batch at 100 labels %.2f s after submit (target 1.5 s); all rounds (labels→wait): %s", at100.Seconds(), strings.Join(waits, " "))
+	t.Logf("page-thread tasks from the first batch to 100 labels (target: none over 100 ms): %s", responsive)
 	if firstVisit > 8_000_000 {
 		t.Errorf("a first visit transferred %d bytes: over the 8 MB budget", firstVisit)
 	}
