@@ -304,8 +304,10 @@ func (c *lab) showPoint(id int) {
 		note = `<span class="note">` + html.EscapeString(note) + `</span>`
 	}
 	role, class, guess := describePoint(p, c.insight.Strategy)
-	box.Set("innerHTML", fmt.Sprintf(`%s<div class="hover-meta"><span class="hover-id">#%d</span>`+
-		`<span class="role %s">%s</span><span>%s</span>%s</div>`, digit, id, class, html.EscapeString(role), guess, note))
+	// The spaces between the spans are for the text alone (a screen reader, textContent):
+	// the flex layout ignores them.
+	box.Set("innerHTML", fmt.Sprintf(`%s <div class="hover-meta"><span class="hover-id">#%d</span> `+
+		`<span class="role %s">%s</span> <span>%s</span> %s</div>`, digit, id, class, html.EscapeString(role), guess, note))
 	box.Get("dataset").Set("id", id)
 	if v.mark.Truthy() {
 		v.mark.Get("classList").Call("remove", "shown")
