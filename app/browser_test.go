@@ -3,10 +3,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -390,6 +394,83 @@ func TestBrowser(t *testing.T) {
 		mapWait.Seconds(), map0[0], map0[1], map0[2], b.eval(halting))
 	b.do(chromedp.ScrollIntoView(`.redundancy`))
 	b.elementShot(`.redundancy`, "map.png")
+
+	// Hovering a point shows its digit beside the map: the right digit, cut from the pool
+	// bundle the worker fetched, which the page must not download a second time.
+	const preview = `document.querySelector('[data-testid=map-preview]')`
+	// showDigit waits until the preview shows digit id and checks it is MNIST's image id.
+	showDigit := func(id string) string {
+		t.Helper()
+		b.wait(preview+`.dataset.id === '`+id+`' && `+preview+`.querySelector('img')?.naturalWidth === 28`, 20*time.Second)
+		src := b.eval(preview + `.querySelector('img').src`)
+		b64, ok := strings.CutPrefix(src, "data:image/png;base64,")
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		if !ok || err != nil {
+			t.Fatalf("the preview of #%s shows %.40q: want a PNG data URL (%v)", id, src, err)
+		}
+		img, err := png.Decode(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("the preview of #%s: %v", id, err)
+		}
+		g, ok := img.(*image.Gray)
+		n, _ := strconv.Atoi(id)
+		if !ok || g.Rect.Dx() != 28 || g.Rect.Dy() != 28 || n < 0 || n >= b.mnist.N {
+			t.Fatalf("the preview of #%s is a %T of %v: want MNIST digit %s, 28×28 grey", id, img, img.Bounds(), id)
+		}
+		for i, v := range b.mnist.Image(n) {
+			if g.Pix[i] != 255-v {
+				t.Fatalf("the preview of #%s is not MNIST training digit %s (pixel %d is %d, want %d)", id, id, i, g.Pix[i], 255-v)
+			}
+		}
+		return b.eval(preview + `.textContent`)
+	}
+	// hover moves the mouse to the centre of the first point of the map matching sel (but
+	// not notID) that is on top of the marks there, and returns its ID and what it shows.
+	hover := func(sel, notID string) (string, string) {
+		t.Helper()
+		spot := b.eval(`(() => {
+			for (const p of document.querySelectorAll('[data-testid=redundancy-map] ` + sel + `')) {
+				if (p.dataset.id === '` + notID + `') continue;
+				p.scrollIntoView({block: 'nearest'});
+				const r = p.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+				if (document.elementFromPoint(x, y)?.closest('[data-id]') === p) return [p.dataset.id, x, y].join(',');
+			}
+			return '';
+		})()`)
+		f := strings.Split(spot, ",")
+		if len(f) != 3 {
+			t.Fatalf("no point %s of the map can be hovered", sel)
+		}
+		x, _ := strconv.ParseFloat(f[1], 64)
+		y, _ := strconv.ParseFloat(f[2], 64)
+		if err := chromedp.Do(b.ctx, chromedp.MouseEvent(chromedp.MouseMoved, x, y)); err != nil {
+			t.Fatal(err)
+		}
+		return f[0], showDigit(f[0])
+	}
+	bytesBefore, hoverStart := count.bytes.Load(), time.Now()
+	id1, text1 := hover(`.batch circle[data-id]`, "")
+	firstHover := time.Since(hoverStart)
+	if !strings.Contains(text1, "in this batch") {
+		t.Errorf("hovering batch point #%s shows %q: want it said to be in this batch", id1, text1)
+	}
+	focused := b.eval(`(() => { const p = document.querySelector('[data-testid=redundancy-map] .batch circle[data-id]:not([data-id="` + id1 + `"])'); p.focus(); return p.dataset.id; })()`)
+	showDigit(focused)
+	b.eval(`document.activeElement.blur(), ''`)
+	id2, text2 := hover(`.random rect[data-id]`, id1)
+	if !strings.Contains(text2, "random batch") {
+		t.Errorf("hovering random point #%s shows %q: want it said to be in the random batch", id2, text2)
+	}
+	b.elementShot(`.redundancy`, "map-hover.png")
+	if got := b.eval(preview + `.dataset.id`); got != id2 {
+		t.Errorf("after the screenshot the preview shows #%s, want #%s", got, id2)
+	}
+	hoverBytes := count.bytes.Load() - bytesBefore
+	t.Logf("hover: #%s %q (first digit %.2f s after the hover), focus: #%s, then #%s %q; %d bytes served meanwhile",
+		id1, text1, firstHover.Seconds(), focused, id2, text2, hoverBytes)
+	if hoverBytes > 100_000 {
+		t.Errorf("showing digits on hover transferred %d bytes: the pool bundle was downloaded again, not taken from the cache", hoverBytes)
+	}
 	if b.eval(`document.querySelector('[data-testid=strategy]').value`) != "margin" {
 		t.Errorf("default strategy is not margin")
 	}

@@ -4,13 +4,16 @@ package main
 
 import (
 	"fmt"
+	"html"
 	"math"
 	"slices"
 	"strings"
+	"syscall/js"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"alab/wasm/msg"
+	"alab/wasm/promise"
 )
 
 // countAgreed counts the answers that are MNIST's label.
@@ -64,13 +67,14 @@ func (c *lab) redundancyPanel() app.UI {
 		app.P().Class("small lead").Text("Each grey dot is a candidate digit, placed by the first two principal components of the "+
 			"network's 128-number summary of it (its penultimate layer): digits the network finds alike sit together. "+
 			"A greedy top-k batch often lands in one clump — many near-copies of the same question — while a random "+
-			"batch spreads over the pool. Hover a point to see what it is."),
+			"batch spreads over the pool. Hover, tap or tab to a point to see its digit."),
 		app.Div().Class("rgrid").Body(
 			app.Div().Class("map").DataSet("testid", "redundancy-map").DataSet("round", in.Round).Body(
 				app.Raw(c.mapSVG),
 				mapLegend(in),
 			),
 			app.Div().Class("diag").Body(
+				app.Raw(previewBox(in.Round)),
 				app.H3().Text("Classes in the batch"),
 				app.Div().DataSet("testid", "batch-histogram").DataSet("hist", histKey(hb)).Body(app.Raw(histogram(hb, hr))),
 				app.P().Class("small").Text("Bars: the model's predictions for the batch (orange) and for the random batch (blue)."+lastLabels(c.s)),
@@ -171,7 +175,8 @@ const (
 
 // redundancyMap draws the insight's points as an SVG: the pool faint, labelled digits as
 // rings, the random batch as blue squares and the batch as orange discs with the model's
-// prediction inside.
+// prediction inside. Every point carries its pool ID (data-id), for the preview; the two
+// batches' points can be reached with the Tab key.
 func redundancyMap(in *msg.Insight, items []msg.Item) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg class="rmap" viewBox="0 0 %g %g" role="img" aria-label="redundancy map">`, mapW, mapH)
@@ -191,7 +196,7 @@ func redundancyMap(in *msg.Insight, items []msg.Item) string {
 			continue
 		}
 		x, y := px(p)
-		fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="2.2"><title>candidate #%d · the model says %d</title></circle>`, x, y, p.ID, p.Pred)
+		fmt.Fprintf(&sb, `<circle data-id="%d" cx="%.1f" cy="%.1f" r="2.2"><title>candidate #%d · the model says %d</title></circle>`, p.ID, x, y, p.ID, p.Pred)
 	}
 	sb.WriteString(`</g><g class="labelled">`)
 	for _, p := range in.Points {
@@ -199,7 +204,7 @@ func redundancyMap(in *msg.Insight, items []msg.Item) string {
 			continue
 		}
 		x, y := px(p)
-		fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="3"><title>labelled #%d: %d</title></circle>`, x, y, p.ID, p.Pred)
+		fmt.Fprintf(&sb, `<circle data-id="%d" cx="%.1f" cy="%.1f" r="3"><title>labelled #%d: %d</title></circle>`, p.ID, x, y, p.ID, p.Pred)
 	}
 	sb.WriteString(`</g><g class="random">`)
 	for _, p := range in.Points {
@@ -207,7 +212,7 @@ func redundancyMap(in *msg.Insight, items []msg.Item) string {
 			continue
 		}
 		x, y := px(p)
-		fmt.Fprintf(&sb, `<rect data-id="%d" x="%.1f" y="%.1f" width="9" height="9" transform="rotate(45 %.1f %.1f)"><title>random batch #%d · the model says %d</title></rect>`,
+		fmt.Fprintf(&sb, `<rect data-id="%d" tabindex="0" x="%.1f" y="%.1f" width="9" height="9" transform="rotate(45 %.1f %.1f)"><title>random batch #%d · the model says %d</title></rect>`,
 			p.ID, x-4.5, y-4.5, x, y, p.ID, p.Pred)
 	}
 	sb.WriteString(`</g><g class="batch">`)
@@ -220,13 +225,164 @@ func redundancyMap(in *msg.Insight, items []msg.Item) string {
 		if !ok {
 			d = p.Pred
 		}
-		fmt.Fprintf(&sb, `<g><circle data-id="%d" cx="%.1f" cy="%.1f" r="7"/><text x="%.1f" y="%.1f">%d</text><title>queried #%d · the model says %d</title></g>`,
+		fmt.Fprintf(&sb, `<g><circle data-id="%d" tabindex="0" cx="%.1f" cy="%.1f" r="7"/><text x="%.1f" y="%.1f">%d</text><title>queried #%d · the model says %d</title></g>`,
 			p.ID, x, y, x, y+3, d, p.ID, d)
 	}
 	sb.WriteString(`</g>`)
 	fmt.Fprintf(&sb, `<text class="axis" x="%g" y="%g">PC 1 →  (two components explain %.0f%% of the variance)</text>`, mapW-mapPad, mapH-4, 100*in.Variance)
 	sb.WriteString(`</svg>`)
 	return sb.String()
+}
+
+// preview is the digit shown beside the redundancy map, with the pool's images it is cut
+// from: fetched on the first point shown, then kept.
+type preview struct {
+	images  *poolImages
+	err     error // why the images could not be loaded
+	loading bool
+	id      int      // the point shown (or waiting for the images), -1 for none
+	mark    js.Value // its mark on the map, outlined
+}
+
+// previewBox is the preview's element as go-app renders it, before a point is shown. It
+// changes with the round only: go-app then replaces it, clearing what showPoint wrote.
+func previewBox(round int) string {
+	return fmt.Sprintf(`<div class="hover-card" data-testid="map-preview" data-round="%d" aria-live="polite">`+
+		`<div class="digit blank"></div><p class="small">Hover, tap or tab to a point of the map to see its digit here.</p></div>`, round)
+}
+
+// onMapPointer is the map's one listener, delegated from the document (the map is drawn
+// anew each round, the document stays): a point under the pointer, tapped or focused
+// shows its digit beside the map.
+func (c *lab) onMapPointer(_ js.Value, args []js.Value) any {
+	t := args[0].Get("target")
+	if t.Get("closest").Type() != js.TypeFunction {
+		return nil
+	}
+	p := t.Call("closest", "[data-testid=redundancy-map] [data-id]")
+	if p.IsNull() {
+		return nil
+	}
+	id := atoi(p.Call("getAttribute", "data-id").String())
+	c.quiet(func() { c.showPoint(id) })
+	return nil
+}
+
+// quiet runs fn on the UI goroutine without re-rendering the page (go-app's Next mode), for
+// what writes to the DOM itself.
+func (c *lab) quiet(fn func()) {
+	c.ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Next, Source: c, Function: func(app.Context) { fn() }})
+}
+
+// showPoint shows map point id beside the map: its digit enlarged, its pool ID, what the
+// model says and what it is this round. It writes the preview element alone: re-rendering
+// the page would redraw the map's 2000 points on every move of the pointer.
+func (c *lab) showPoint(id int) {
+	box := js.Global().Get("document").Call("querySelector", "[data-testid=map-preview]")
+	p, ok := c.mapPoint(id)
+	if !ok || !box.Truthy() {
+		return
+	}
+	v := &c.preview
+	v.id = id
+	digit, note := `<div class="digit blank"></div>`, ""
+	switch {
+	case v.err != nil:
+		note = "The digits could not be loaded: " + v.err.Error()
+	case v.images == nil:
+		note = "Loading the digits…"
+		c.loadPoolImages()
+	default:
+		pix, err := v.images.digit(id)
+		if err != nil {
+			note = err.Error()
+			break
+		}
+		digit = fmt.Sprintf(`<img class="digit" src="%s" alt="digit #%d">`, c.png(fmt.Sprintf("d%d", id), pix), id)
+	}
+	if note != "" {
+		note = `<span class="note">` + html.EscapeString(note) + `</span>`
+	}
+	role, class, guess := describePoint(p, c.insight.Strategy)
+	// The spaces between the spans are for the text alone (a screen reader, textContent):
+	// the flex layout ignores them.
+	box.Set("innerHTML", fmt.Sprintf(`%s <div class="hover-meta"><span class="hover-id">#%d</span> `+
+		`<span class="role %s">%s</span> <span>%s</span> %s</div>`, digit, id, class, html.EscapeString(role), guess, note))
+	box.Get("dataset").Set("id", id)
+	if v.mark.Truthy() {
+		v.mark.Get("classList").Call("remove", "shown")
+	}
+	v.mark = js.Global().Get("document").Call("querySelector", fmt.Sprintf(`[data-testid=redundancy-map] [data-id="%d"]`, id))
+	if v.mark.Truthy() {
+		v.mark.Get("classList").Call("add", "shown")
+	}
+}
+
+// mapPoint returns the point of the map on screen with pool ID id; a batch point says what
+// the batch on screen says the model guessed, as its mark does.
+func (c *lab) mapPoint(id int) (msg.Point, bool) {
+	if c.insight == nil {
+		return msg.Point{}, false
+	}
+	for _, p := range c.insight.Points {
+		if p.ID != id {
+			continue
+		}
+		if p.Flags&msg.InBatch != 0 {
+			for _, it := range c.items() {
+				if it.ID == id {
+					p.Pred = it.Pred
+				}
+			}
+		}
+		return p, true
+	}
+	return msg.Point{}, false
+}
+
+// loadPoolImages fetches the pool's images once, then shows the point waiting for them.
+func (c *lab) loadPoolImages() {
+	if c.preview.loading {
+		return
+	}
+	c.preview.loading = true
+	go func() {
+		images, err := fetchPoolImages()
+		c.quiet(func() {
+			c.preview.images, c.preview.err = images, err
+			c.showPoint(c.preview.id)
+		})
+	}()
+}
+
+// poolImagesURL is the pool bundle web/worker.js fetched at start-up (data/… beside it): the
+// same URL, so the browser's HTTP cache (or go-app's service worker) answers, with at most
+// a revalidation — the 1.6 MB are not downloaded twice, and the worker, which may be
+// training, is not asked.
+const poolImagesURL = "/web/data/pool-images.idx.gz"
+
+// fetchPoolImages fetches and decodes the pool's images, un-gzipped by the browser where it
+// can (as worker.js does). It blocks: call it from a goroutine of its own.
+func fetchPoolImages() (*poolImages, error) {
+	resp, err := promise.Await(js.Global().Call("fetch", poolImagesURL))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", poolImagesURL, err)
+	}
+	if !resp.Get("ok").Bool() {
+		return nil, fmt.Errorf("%s: %d %s", poolImagesURL, resp.Get("status").Int(), resp.Get("statusText").String())
+	}
+	body := resp.Get("body")
+	if ds := js.Global().Get("DecompressionStream"); ds.Truthy() {
+		body = body.Call("pipeThrough", ds.New("gzip"))
+	}
+	buf, err := promise.Await(js.Global().Get("Response").New(body).Call("arrayBuffer"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", poolImagesURL, err)
+	}
+	u8 := js.Global().Get("Uint8Array").New(buf)
+	b := make([]byte, u8.Length())
+	js.CopyBytesToGo(b, u8)
+	return decodePoolImages(b)
 }
 
 // histogram draws two class histograms side by side per class: a (orange) and b (blue).

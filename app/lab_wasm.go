@@ -46,6 +46,7 @@ type lab struct {
 	idle     bool         // the worker has nothing left to do until the next submit
 	insight  *msg.Insight // the redundancy map of the batch on screen (nil until computed)
 	mapSVG   string       // insight drawn, cached: it changes once a round
+	preview  preview      // the map point whose digit is shown beside the map
 }
 
 func (c *lab) OnMount(ctx app.Context) {
@@ -55,9 +56,13 @@ func (c *lab) OnMount(ctx app.Context) {
 	c.s, c.notice = loadSession()
 	c.last = time.Now()
 	c.focus = c.firstUnanswered()
-	keydown := js.FuncOf(c.onKey)
-	c.funcs = append(c.funcs, keydown)
-	js.Global().Get("document").Call("addEventListener", "keydown", keydown)
+	c.preview.id = -1
+	doc := js.Global().Get("document")
+	keydown, pointer := js.FuncOf(c.onKey), js.FuncOf(c.onMapPointer)
+	c.funcs = append(c.funcs, keydown, pointer)
+	doc.Call("addEventListener", "keydown", keydown)
+	doc.Call("addEventListener", "pointerover", pointer)
+	doc.Call("addEventListener", "focusin", pointer)
 	c.startWorker()
 }
 
@@ -148,7 +153,7 @@ func (c *lab) receive(text string) {
 		c.onAccuracy(*m.Accuracy)
 	case msg.KindInsight:
 		if c.s.Batch != nil && m.Insight.Round == c.s.Round {
-			c.insight, c.mapSVG = m.Insight, ""
+			c.insight, c.mapSVG, c.preview.id = m.Insight, "", -1
 		}
 	case msg.KindModel:
 		download("alab-model.npz", "application/octet-stream", m.Model)

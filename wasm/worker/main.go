@@ -20,6 +20,7 @@ import (
 	"alab/core/data"
 	"alab/wasm/engine"
 	"alab/wasm/msg"
+	"alab/wasm/promise"
 )
 
 // The data bundle, relative to worker.js, which fetches it (see wasm/webbuild): a contiguous
@@ -235,7 +236,7 @@ func (w *worker) model() error {
 // load decodes the bundle worker.js fetched (raw IDX, or gzip where the browser could not
 // decompress it).
 func (w *worker) load() error {
-	arr, err := await(js.Global().Get("alabBundle"))
+	arr, err := promise.Await(js.Global().Get("alabBundle"))
 	if err != nil {
 		return fmt.Errorf("worker: loading the digits: %v", err)
 	}
@@ -268,7 +269,7 @@ func (w *worker) load() error {
 // loadStart returns the network of round 0 that worker.js fetched, or nil if there is none;
 // one that does not decode is reported, and round 0 trains in the tab instead.
 func loadStart() *engine.Start {
-	v, err := await(js.Global().Get("alabStart"))
+	v, err := promise.Await(js.Global().Get("alabStart"))
 	if err != nil || v.IsNull() || v.IsUndefined() {
 		return nil
 	}
@@ -287,27 +288,4 @@ func loadStart() *engine.Start {
 		return nil
 	}
 	return s
-}
-
-// await blocks until the promise settles; the Go scheduler returns to the event loop.
-func await(p js.Value) (js.Value, error) {
-	type result struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan result, 1)
-	var then, catch js.Func
-	then = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{v: args[0]}
-		return nil
-	})
-	catch = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{err: fmt.Errorf("%s", args[0].Call("toString").String())}
-		return nil
-	})
-	defer then.Release()
-	defer catch.Release()
-	p.Call("then", then).Call("catch", catch)
-	r := <-ch
-	return r.v, r.err
 }

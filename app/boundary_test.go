@@ -1,0 +1,28 @@
+//go:build !wasm
+
+package main
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestPageDoesNotLinkEngine fails if the page's binary (this package built for the
+// browser, web/app.wasm) depends on the engine: the engine runs in the worker, and the page
+// stays small and starts fast. wasm/msg and wasm/promise, which both sides use, are checked
+// with it.
+func TestPageDoesNotLinkEngine(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", ".")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("GOOS=js GOARCH=wasm go list -deps .: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "alab/core/") || strings.HasPrefix(dep, "alab/wasm/engine") {
+			t.Errorf("the page (GOOS=js GOARCH=wasm ./app) depends on %s: it must not link the engine", dep)
+		}
+	}
+}
