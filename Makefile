@@ -35,7 +35,7 @@ test-native:
 	$(GO) test -skip TestBrowser ./...
 
 test-wasm:
-	$(WASM) $(GO) test ./core/...
+	$(WASM) $(GO) test -timeout 30m ./core/...
 
 ## bench: training and inference throughput, natively (1 and 2 threads) and under WebAssembly
 bench: bench-native bench-wasm
@@ -73,10 +73,10 @@ size: build
 
 ## test-browser: the page in headless Chromium (needs `make web` and chromium)
 test-browser: web
-	ALAB_REQUIRE_BROWSER=1 $(GO) test -count=1 -run TestBrowser -v ./app
+	ALAB_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 30m -run TestBrowser -v ./app
 
 ## test-lab-wasm: the message codec and engine under WebAssembly (node)
 test-lab-wasm:
 	$(WASM) $(GO) vet ./app ./wasm/...
-	$(WASM) $(GO) test ./wasm/msg ./wasm/engine
+	$(WASM) $(GO) test -timeout 30m ./wasm/msg ./wasm/engine
 # --- end browser lab ---

@@ -346,7 +346,7 @@ func (b *tab) submit() time.Duration {
 // a reload loses nothing; the labels export as CSV. It logs the page's budgets.
 func TestBrowser(t *testing.T) {
 	var count *counting
-	b := openTab(t, 9*time.Minute, func(h http.Handler) http.Handler {
+	b := openTab(t, 15*time.Minute, func(h http.Handler) http.Handler {
 		count = &counting{h: h, paths: map[string]int64{}}
 		return count
 	})
@@ -577,7 +577,7 @@ func TestBrowser(t *testing.T) {
 	if got := b.eval(`document.querySelectorAll('[data-testid=race-chart] polyline.curve').length + ''`); got != "4" {
 		t.Errorf("race chart draws %s curves, want 4", got)
 	}
-	b.wait(`document.querySelector('[data-testid=race-status]').dataset.state === 'done'`, 4*time.Minute)
+	b.wait(`document.querySelector('[data-testid=race-status]').dataset.state === 'done'`, 8*time.Minute)
 	raceMs := b.eval(`Math.round(window.alabRaceDone - window.alabRaceStarted) + ''`)
 	b.shot("race.png")
 	curves := b.download("race-export", "curves.csv")
