@@ -820,3 +820,26 @@ func (b *tab) download(testid, name string) string {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestBrowserStaticSite checks that `alab export-static` writes a site that a plain file
+// server — any file host — serves: the page comes up, the worker shows the first batch, and
+// a labelled batch brings the next one.
+func TestBrowserStaticSite(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut strings.Builder
+	if err := runExportStatic([]string{"-web", filepath.Join("..", "web"), dir}, &out, &errOut); err != nil {
+		t.Fatalf("export-static: %v (%s)", err, errOut.String())
+	}
+	b := openTab(t, 5*time.Minute, func(http.Handler) http.Handler { return http.FileServer(http.Dir(dir)) })
+	start := time.Now()
+	b.do(chromedp.Navigate(b.url + "/"))
+	b.wait(jsItems+`.length > 0`, 90*time.Second)
+	t.Logf("static site: first batch %.2f s after navigation", time.Since(start).Seconds())
+	if got := b.eval(jsLabelled); got != "20" {
+		t.Errorf("labelled count on a first visit of the static site is %q, want 20", got)
+	}
+	given := digits(b.label(-1, false))
+	b.submit()
+	b.wait(jsLabelled+` === '`+strconv.Itoa(20+given)+`'`, 10*time.Second)
+	b.shot("static-site.png")
+}
