@@ -196,7 +196,9 @@ func redundancyMap(in *msg.Insight, items []msg.Item) string {
 			continue
 		}
 		x, y := px(p)
-		fmt.Fprintf(&sb, `<circle data-id="%d" cx="%.1f" cy="%.1f" r="2.2"><title>candidate #%d · the model says %d</title></circle>`, p.ID, x, y, p.ID, p.Pred)
+		// No <title> here: the preview beside the map says what a point is, and 2000
+		// tooltips doubled the elements the page parses each round.
+		fmt.Fprintf(&sb, `<circle data-id="%d" cx="%.1f" cy="%.1f" r="2.2"/>`, p.ID, x, y)
 	}
 	sb.WriteString(`</g><g class="labelled">`)
 	for _, p := range in.Points {
