@@ -11,7 +11,8 @@ import (
 )
 
 // torchBench times PyTorch 1.13 (Debian's python3-torch, CPU) on the same networks, batch
-// and optimiser as BenchmarkTrain and BenchmarkInfer, and prints images/s: the baseline the
+// and optimiser as BenchmarkTrain and BenchmarkInfer, and the MC-dropout scoring of
+// core/active's BenchmarkMCScoring, and prints the seconds a step takes: the baseline the
 // README's figures are ratios against, measured in the same run on the same machine.
 const torchBench = `
 import sys, time, torch, torch.nn as nn
@@ -26,16 +27,26 @@ else:
         nn.Dropout(0.25), nn.Flatten(), nn.Linear(3872, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
 x, y = torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))
 opt = torch.optim.Adam(net.parameters())
+# mc: Monte-Carlo dropout over a pool of 10,000 with T=20 and the same shortcut as alab's
+# (core/active's mcProbs): the layers before the first dropout once, then only the head.
+first = [type(l) for l in net].index(nn.Dropout)
+body, head = net[:first], net[first:]
+pool = torch.rand(10000, 1, 28, 28)
 def step():
     if mode == "train":
         net.train(); opt.zero_grad(); nn.functional.cross_entropy(net(x), y).backward(); opt.step()
-    else:
+    elif mode == "infer":
         net.eval()
         with torch.no_grad(): net(x)
-for _ in range(3): step()
+    else:
+        body.eval(); head.train()
+        with torch.no_grad():
+            feats = torch.cat([body(pool[i:i + 256]) for i in range(0, len(pool), 256)])
+            for _ in range(20): torch.softmax(head(feats), 1)
+for _ in range(3 if mode != "mc" else 1): step()
 t = time.perf_counter()
 for _ in range(steps): step()
-print(64 * steps / (time.perf_counter() - t))
+print((time.perf_counter() - t) / steps)  # seconds a step (a batch of 64, or the pool)
 `
 
 func BenchmarkPyTorch(b *testing.B) {
@@ -43,22 +54,32 @@ func BenchmarkPyTorch(b *testing.B) {
 	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
 		b.Skip("no PyTorch baseline: apt-get install -y python3-torch")
 	}
-	for _, mode := range []string{"train", "infer"} {
+	for _, mode := range []string{"train", "infer", "mc"} {
 		for _, arch := range Architectures {
+			if mode == "mc" && arch != "compact" {
+				continue // BenchmarkMCScoring (core/active) measures compact
+			}
 			for _, threads := range benchThreads {
 				b.Run(fmt.Sprintf("%s/%s/threads=%d", mode, arch, threads), func(b *testing.B) {
 					steps := map[string]int{"compact": 200, "gal": 20}[arch]
-					var rate float64
+					if mode == "mc" {
+						steps = 3
+					}
+					var seconds float64
 					for b.Loop() {
 						out, err := exec.Command(python, "-c", torchBench, arch, mode, strconv.Itoa(threads), strconv.Itoa(steps)).CombinedOutput()
 						if err != nil {
 							b.Fatalf("%v: %s", err, out)
 						}
-						if rate, err = strconv.ParseFloat(strings.TrimSpace(string(out)), 64); err != nil {
+						if seconds, err = strconv.ParseFloat(strings.TrimSpace(string(out)), 64); err != nil {
 							b.Fatalf("PyTorch printed %q", out)
 						}
 					}
-					b.ReportMetric(rate, "images/s")
+					if mode == "mc" {
+						b.ReportMetric(seconds, "s/pool") // as BenchmarkMCScoring: 10,000 images, T=20
+					} else {
+						b.ReportMetric(benchBatch/seconds, "images/s")
+					}
 				})
 			}
 		}
