@@ -42,6 +42,7 @@ bench: bench-native bench-wasm
 
 bench-native:
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./core/nn ./core/gemm
+	$(GO) test -run '^$$' -bench MCScoring -benchtime $(BENCHTIME) ./core/active
 
 bench-wasm:
 	$(WASM) $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./core/nn ./core/gemm
