@@ -84,3 +84,29 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestPointsPackedAndChecked(t *testing.T) {
+	ps := Points{{ID: 70000, X: MapScale, Y: 0, Flags: InLabelled | InRandom, Pred: 9}}
+	b, err := ps.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 20 { // 10 bytes as base64 in quotes
+		t.Errorf("one point encodes as %s (%d bytes): want the packed 10 bytes", b, len(b))
+	}
+	for _, bad := range []Point{{ID: -1}, {X: MapScale + 1}, {Y: -1}, {Flags: 8}, {Pred: 10}} {
+		if _, err := (Points{bad}).MarshalJSON(); err == nil || !strings.Contains(err.Error(), "map point") {
+			t.Errorf("encoding %+v: %v, want a map point error", bad, err)
+		}
+	}
+	for _, s := range []string{
+		`{"kind":"insight","insight":{"points":"AAAA"}}`,             // 3 bytes, not a multiple of 10
+		`{"kind":"insight","insight":{"points":"AAAAAAAAAAAAAAAA"}}`, // 12 bytes
+		`{"kind":"insight","insight":{"points":"AAAAAOkDAAAAAA=="}}`, // X = 1001
+		`{"kind":"insight","insight":{"points":[1,2]}}`,
+	} {
+		if _, err := Decode(s); err == nil || !strings.HasPrefix(err.Error(), "msg: map point") {
+			t.Errorf("Decode(%s) = %v, want a msg: map point error", s, err)
+		}
+	}
+}
