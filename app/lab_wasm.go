@@ -472,7 +472,9 @@ func (c *lab) png(key string, pix []byte) string {
 		img.Pix[i] = 255 - p
 	}
 	var buf bytes.Buffer
-	_ = png.Encode(&buf, img)
+	// Stored, not deflated: the default level set up a fresh compressor per digit, 3.4 ms
+	// each under WebAssembly against 0.5 ms, for 166 bytes instead of 885.
+	_ = (&png.Encoder{CompressionLevel: png.NoCompression}).Encode(&buf, img)
 	u := "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
 	c.imgs[key] = u
 	return u
