@@ -27,11 +27,19 @@ else:
         nn.Dropout(0.25), nn.Flatten(), nn.Linear(3872, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
 x, y = torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))
 opt = torch.optim.Adam(net.parameters())
-# mc: Monte-Carlo dropout over a pool of 10,000 with T=20 and the same shortcut as alab's
-# (core/active's mcProbs): the layers before the first dropout once, then only the head.
+# mc: Monte-Carlo dropout over a pool of 10,000 with T=20 as alab computes it (core/active's
+# mcProbs, nn's mcHead): the layers before the first dropout once; then per pass one
+# dropout mask for the whole pool (consistent MC dropout) and only the units it keeps.
 first = [type(l) for l in net].index(nn.Dropout)
 body, head = net[:first], net[first:]
+fc1, fc2 = [l for l in head if isinstance(l, nn.Linear)]
+p1, p2 = [l.p for l in head if isinstance(l, nn.Dropout)]
 pool = torch.rand(10000, 1, 28, 28)
+def mc_pass(feats):
+    k1 = torch.nonzero(torch.rand(fc1.in_features) >= p1).squeeze(1)
+    k2 = torch.nonzero(torch.rand(fc1.out_features) >= p2).squeeze(1)
+    h = torch.relu(feats[:, k1] @ (fc1.weight[k2][:, k1] / (1 - p1)).T + fc1.bias[k2]) / (1 - p2)
+    return torch.softmax(h @ fc2.weight[:, k2].T + fc2.bias, 1)
 def step():
     if mode == "train":
         net.train(); opt.zero_grad(); nn.functional.cross_entropy(net(x), y).backward(); opt.step()
@@ -39,10 +47,10 @@ def step():
         net.eval()
         with torch.no_grad(): net(x)
     else:
-        body.eval(); head.train()
+        body.eval()
         with torch.no_grad():
-            feats = torch.cat([body(pool[i:i + 256]) for i in range(0, len(pool), 256)])
-            for _ in range(20): torch.softmax(head(feats), 1)
+            feats = torch.flatten(torch.cat([body(pool[i:i + 256]) for i in range(0, len(pool), 256)]), 1)
+            for _ in range(20): mc_pass(feats)
 for _ in range(3 if mode != "mc" else 1): step()
 t = time.perf_counter()
 for _ in range(steps): step()
