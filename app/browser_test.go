@@ -372,12 +372,15 @@ func TestBrowser(t *testing.T) {
 
 	// The redundancy map of the first batch, with its histogram, entropy and distances.
 	const (
-		mapRound  = `(document.querySelector('[data-testid=redundancy-map]')?.dataset.round ?? '')`
-		mapPoints = `document.querySelectorAll('[data-testid=redundancy-map] svg circle, [data-testid=redundancy-map] svg rect').length`
-		histKey   = `document.querySelector('[data-testid=batch-histogram]').dataset.hist`
-		entropy   = `document.querySelector('[data-testid=batch-entropy]').textContent`
-		pairwise  = `document.querySelector('[data-testid=pairwise-distance]').textContent`
-		halting   = `document.querySelector('[data-testid=halting-hint]').dataset.state`
+		mapRound = `(document.querySelector('[data-testid=redundancy-map]')?.dataset.round ?? '')`
+		// The marks of the batch, the random batch and the labelled digits, and the pool's
+		// dots (the subpaths of one path).
+		mapPoints = `(document.querySelectorAll('[data-testid=redundancy-map] svg circle, [data-testid=redundancy-map] svg rect').length + ` +
+			`document.querySelector('[data-testid=redundancy-map] .pool path').getAttribute('d').split('M').length - 1)`
+		histKey  = `document.querySelector('[data-testid=batch-histogram]').dataset.hist`
+		entropy  = `document.querySelector('[data-testid=batch-entropy]').textContent`
+		pairwise = `document.querySelector('[data-testid=pairwise-distance]').textContent`
+		halting  = `document.querySelector('[data-testid=halting-hint]').dataset.state`
 	)
 	mapWait := b.wait(mapRound+` === '0'`, 30*time.Second)
 	if n, _ := strconv.Atoi(b.eval(mapPoints + ` + ''`)); n < 1000 {
@@ -461,6 +464,27 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(text2, "random batch") {
 		t.Errorf("hovering random point #%s shows %q: want it said to be in the random batch", id2, text2)
 	}
+	// A dot of the pool (one path for them all: the page finds the dot nearest the pointer).
+	dot := b.eval(`(() => {
+		const path = document.querySelector('[data-testid=redundancy-map] .pool path'), svg = path.closest('svg');
+		const r = svg.getBoundingClientRect(), vb = svg.viewBox.baseVal;
+		for (const m of path.getAttribute('d').matchAll(/M([\d.]+) ([\d.]+)/g)) {
+			const x = r.left + m[1] / vb.width * r.width, y = r.top + m[2] / vb.height * r.height;
+			if (document.elementFromPoint(x, y) === path) return [x, y].join(',');
+		}
+		return '';
+	})()`)
+	if xy := strings.Split(dot, ","); len(xy) != 2 {
+		t.Errorf("no dot of the pool can be hovered")
+	} else {
+		x, _ := strconv.ParseFloat(xy[0], 64)
+		y, _ := strconv.ParseFloat(xy[1], 64)
+		b.do(chromedp.MouseEvent(chromedp.MouseMoved, x, y))
+		b.wait(preview+`.dataset.id !== '`+id2+`' && `+preview+`.textContent.includes('a candidate')`, 10*time.Second)
+		showDigit(b.eval(preview + `.dataset.id`))
+		b.do(chromedp.MouseEvent(chromedp.MouseMoved, x+200, y)) // away, back to the random point below
+	}
+	id2, text2 = hover(`.random rect[data-id]`, id1)
 	b.elementShot(`.redundancy`, "map-hover.png")
 	if got := b.eval(preview + `.dataset.id`); got != id2 {
 		t.Errorf("after the screenshot the preview shows #%s, want #%s", got, id2)

@@ -62,6 +62,7 @@ func (c *lab) OnMount(ctx app.Context) {
 	c.funcs = append(c.funcs, keydown, pointer)
 	doc.Call("addEventListener", "keydown", keydown)
 	doc.Call("addEventListener", "pointerover", pointer)
+	doc.Call("addEventListener", "pointermove", pointer) // within the pool's dots, one element
 	doc.Call("addEventListener", "focusin", pointer)
 	c.startWorker()
 }
