@@ -209,10 +209,12 @@ func openTab(t *testing.T, timeout time.Duration, wrap func(http.Handler) http.H
 }
 
 // longTasks reports the page's tasks longer than 50 ms that started after since (ms of
-// performance.now()): how many, how many over 100 ms, and the longest.
+// performance.now()): how many, how many over 100 ms, the longest, and when each of those
+// over 100 ms started (ms after since), to be matched with the marks the test logs.
 func (b *tab) longTasks(since string) string {
-	return b.eval(`(() => { const d = alabLongTasks.filter(([s]) => s > ` + since + `).map(([, d]) => d); ` +
-		"return `${d.length} over 50 ms, ${d.filter((x) => x > 100).length} over 100 ms, the longest ${Math.round(Math.max(0, ...d))} ms`; })()")
+	return b.eval(`(() => { const t = alabLongTasks.filter(([s]) => s > ` + since + `), d = t.map(([, d]) => d); ` +
+		`const over = t.filter(([, d]) => d > 100).map(([s, d]) => Math.round(d) + " ms at +" + Math.round(s - ` + since + `)); ` +
+		"return `${d.length} over 50 ms, ${over.length} over 100 ms (${over.join(', ')}), the longest ${Math.round(Math.max(0, ...d))} ms`; })()")
 }
 
 // consoleLines returns what the page logged so far.
@@ -451,6 +453,7 @@ func TestBrowser(t *testing.T) {
 		}
 		return f[0], showDigit(f[0])
 	}
+	t.Logf("hovering from +%s ms", b.eval(`Math.round(performance.now() - `+shownAt+`) + ''`))
 	bytesBefore, hoverStart := count.bytes.Load(), time.Now()
 	id1, text1 := hover(`.batch circle[data-id]`, "")
 	firstHover := time.Since(hoverStart)
