@@ -42,24 +42,34 @@ func ids(b *msg.Batch) []int {
 	return out
 }
 
+// firstBatch runs a first visit's round 0 with cfg and settings s, as the worker does.
+func firstBatch(t *testing.T, cfg Config, s msg.Settings) (*msg.Batch, *Engine) {
+	t.Helper()
+	pool, test := fixture(t)
+	e, err := New(cfg, pool, test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeded, err := e.SeedSet(s.WithDefaults().Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.Query(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Seeded = seeded // as the worker sends it
+	return b, e
+}
+
 // session runs a first visit and rounds submitted batches; it returns every saved label
 // and the batch on screen.
 func session(t *testing.T, s msg.Settings, rounds int) ([]msg.Label, *msg.Batch, *Engine) {
 	t.Helper()
-	pool, test := fixture(t)
-	e, err := New(quick, pool, test)
-	if err != nil {
-		t.Fatal(err)
-	}
-	labels, err := e.SeedSet(s.WithDefaults().Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, e := firstBatch(t, quick, s)
+	labels := slices.Clone(b.Seeded)
 	ctx := context.Background()
-	b, err := e.Query(ctx, s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var err error
 	for r := 1; r <= rounds; r++ {
 		if r%2 == 1 { // as the worker does while the person labels (or not: same chain)
 			if _, err := e.Pretrain(ctx, s.WithDefaults().Seed); err != nil {

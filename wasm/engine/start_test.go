@@ -10,26 +10,6 @@ import (
 	"alab/wasm/msg"
 )
 
-// firstBatch runs a first visit's round 0 with cfg and settings s, as the worker does.
-func firstBatch(t *testing.T, cfg Config, s msg.Settings) (*msg.Batch, *Engine) {
-	t.Helper()
-	pool, test := fixture(t)
-	e, err := New(cfg, pool, test)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seeded, err := e.SeedSet(s.WithDefaults().Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := e.Query(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.Seeded = seeded // as the worker sends it
-	return b, e
-}
-
 func shipped(t *testing.T, settings msg.Settings) *Start {
 	t.Helper()
 	pool, test := fixture(t)
