@@ -402,68 +402,17 @@ func TestBrowser(t *testing.T) {
 
 	// Hovering a point shows its digit beside the map: the right digit, cut from the pool
 	// bundle the worker fetched, which the page must not download a second time.
-	const preview = `document.querySelector('[data-testid=map-preview]')`
-	// showDigit waits until the preview shows digit id and checks it is MNIST's image id.
-	showDigit := func(id string) string {
-		t.Helper()
-		b.wait(preview+`.dataset.id === '`+id+`' && `+preview+`.querySelector('img')?.naturalWidth === 28`, 20*time.Second)
-		src := b.eval(preview + `.querySelector('img').src`)
-		b64, ok := strings.CutPrefix(src, "data:image/png;base64,")
-		raw, err := base64.StdEncoding.DecodeString(b64)
-		if !ok || err != nil {
-			t.Fatalf("the preview of #%s shows %.40q: want a PNG data URL (%v)", id, src, err)
-		}
-		img, err := png.Decode(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("the preview of #%s: %v", id, err)
-		}
-		g, ok := img.(*image.Gray)
-		n, _ := strconv.Atoi(id)
-		if !ok || g.Rect.Dx() != 28 || g.Rect.Dy() != 28 || n < 0 || n >= b.mnist.N {
-			t.Fatalf("the preview of #%s is a %T of %v: want MNIST digit %s, 28×28 grey", id, img, img.Bounds(), id)
-		}
-		for i, v := range b.mnist.Image(n) {
-			if g.Pix[i] != 255-v {
-				t.Fatalf("the preview of #%s is not MNIST training digit %s (pixel %d is %d, want %d)", id, id, i, g.Pix[i], 255-v)
-			}
-		}
-		return b.eval(preview + `.textContent`)
-	}
-	// hover moves the mouse to the centre of the first point of the map matching sel (but
-	// not notID) that is on top of the marks there, and returns its ID and what it shows.
-	hover := func(sel, notID string) (string, string) {
-		t.Helper()
-		spot := b.eval(`(() => {
-			for (const p of document.querySelectorAll('[data-testid=redundancy-map] ` + sel + `')) {
-				if (p.dataset.id === '` + notID + `') continue;
-				p.scrollIntoView({block: 'nearest'});
-				const r = p.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
-				if (document.elementFromPoint(x, y)?.closest('[data-id]') === p) return [p.dataset.id, x, y].join(',');
-			}
-			return '';
-		})()`)
-		f := strings.Split(spot, ",")
-		if len(f) != 3 {
-			t.Fatalf("no point %s of the map can be hovered", sel)
-		}
-		x, _ := strconv.ParseFloat(f[1], 64)
-		y, _ := strconv.ParseFloat(f[2], 64)
-		if err := chromedp.Do(b.ctx, chromedp.MouseEvent(chromedp.MouseMoved, x, y)); err != nil {
-			t.Fatal(err)
-		}
-		return f[0], showDigit(f[0])
-	}
 	t.Logf("hovering from +%s ms", b.eval(`Math.round(performance.now() - `+shownAt+`) + ''`))
 	bytesBefore, hoverStart := count.bytes.Load(), time.Now()
-	id1, text1 := hover(`.batch circle[data-id]`, "")
+	id1, text1 := b.hover(`.batch circle[data-id]`, "")
 	firstHover := time.Since(hoverStart)
 	if !strings.Contains(text1, "in this batch") {
 		t.Errorf("hovering batch point #%s shows %q: want it said to be in this batch", id1, text1)
 	}
 	focused := b.eval(`(() => { const p = document.querySelector('[data-testid=redundancy-map] .batch circle[data-id]:not([data-id="` + id1 + `"])'); p.focus(); return p.dataset.id; })()`)
-	showDigit(focused)
+	b.previewShows(focused)
 	b.eval(`document.activeElement.blur(), ''`)
-	id2, text2 := hover(`.random rect[data-id]`, id1)
+	id2, text2 := b.hover(`.random rect[data-id]`, id1)
 	if !strings.Contains(text2, "random batch") {
 		t.Errorf("hovering random point #%s shows %q: want it said to be in the random batch", id2, text2)
 	}
@@ -483,13 +432,13 @@ func TestBrowser(t *testing.T) {
 		x, _ := strconv.ParseFloat(xy[0], 64)
 		y, _ := strconv.ParseFloat(xy[1], 64)
 		b.do(chromedp.MouseEvent(chromedp.MouseMoved, x, y))
-		b.wait(preview+`.dataset.id !== '`+id2+`' && `+preview+`.textContent.includes('a candidate')`, 10*time.Second)
-		showDigit(b.eval(preview + `.dataset.id`))
+		b.wait(mapPreview+`.dataset.id !== '`+id2+`' && `+mapPreview+`.textContent.includes('a candidate')`, 10*time.Second)
+		b.previewShows(b.eval(mapPreview + `.dataset.id`))
 		b.do(chromedp.MouseEvent(chromedp.MouseMoved, x+200, y)) // away, back to the random point below
 	}
-	id2, text2 = hover(`.random rect[data-id]`, id1)
+	id2, text2 = b.hover(`.random rect[data-id]`, id1)
 	b.elementShot(`.redundancy`, "map-hover.png")
-	if got := b.eval(preview + `.dataset.id`); got != id2 {
+	if got := b.eval(mapPreview + `.dataset.id`); got != id2 {
 		t.Errorf("after the screenshot the preview shows #%s, want #%s", got, id2)
 	}
 	hoverBytes := count.bytes.Load() - bytesBefore
@@ -796,11 +745,73 @@ func TestBrowserResilience(t *testing.T) {
 			t.Errorf("offline, the %s is %q, want %q", what, got[i], saved[i])
 		}
 	}
+	// The map's preview reads the pool's images offline too (a worker of the page's fetches them).
+	b.wait(`document.querySelector('[data-testid=redundancy-map]') !== null`, 60*time.Second)
+	if id, text := b.hover(`.batch circle[data-id]`, ""); !strings.Contains(text, "in this batch") {
+		t.Errorf("offline, hovering batch point #%s shows %q: want its digit, in this batch", id, text)
+	}
 	// And the engine works offline: a batch labelled and submitted.
 	n := digits(b.label(-1, false))
 	b.submit()
 	want, _ := strconv.Atoi(saved[0])
 	b.wait(jsLabelled+` === '`+strconv.Itoa(want+n)+`'`, 5*time.Second)
+}
+
+// mapPreview is the digit shown beside the redundancy map.
+const mapPreview = `document.querySelector('[data-testid=map-preview]')`
+
+// previewShows waits until the map's preview shows digit id, checks it is MNIST's training
+// image id, and returns the preview's text.
+func (b *tab) previewShows(id string) string {
+	t := b.t
+	t.Helper()
+	b.wait(mapPreview+`.dataset.id === '`+id+`' && `+mapPreview+`.querySelector('img')?.naturalWidth === 28`, 20*time.Second)
+	src := b.eval(mapPreview + `.querySelector('img').src`)
+	b64, ok := strings.CutPrefix(src, "data:image/png;base64,")
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if !ok || err != nil {
+		t.Fatalf("the preview of #%s shows %.40q: want a PNG data URL (%v)", id, src, err)
+	}
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("the preview of #%s: %v", id, err)
+	}
+	g, ok := img.(*image.Gray)
+	n, _ := strconv.Atoi(id)
+	if !ok || g.Rect.Dx() != 28 || g.Rect.Dy() != 28 || n < 0 || n >= b.mnist.N {
+		t.Fatalf("the preview of #%s is a %T of %v: want MNIST digit %s, 28×28 grey", id, img, img.Bounds(), id)
+	}
+	for i, v := range b.mnist.Image(n) {
+		if g.Pix[i] != 255-v {
+			t.Fatalf("the preview of #%s is not MNIST training digit %s (pixel %d is %d, want %d)", id, id, i, g.Pix[i], 255-v)
+		}
+	}
+	return b.eval(mapPreview + `.textContent`)
+}
+
+// hover moves the mouse to the centre of the first point of the redundancy map matching
+// sel (but not notID) that is on top of the marks there, and returns its ID and what the
+// preview shows for it.
+func (b *tab) hover(sel, notID string) (string, string) {
+	t := b.t
+	t.Helper()
+	spot := b.eval(`(() => {
+		for (const p of document.querySelectorAll('[data-testid=redundancy-map] ` + sel + `')) {
+			if (p.dataset.id === '` + notID + `') continue;
+			p.scrollIntoView({block: 'nearest'});
+			const r = p.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+			if (document.elementFromPoint(x, y)?.closest('[data-id]') === p) return [p.dataset.id, x, y].join(',');
+		}
+		return '';
+	})()`)
+	f := strings.Split(spot, ",")
+	if len(f) != 3 {
+		t.Fatalf("no point %s of the map can be hovered", sel)
+	}
+	x, _ := strconv.ParseFloat(f[1], 64)
+	y, _ := strconv.ParseFloat(f[2], 64)
+	b.do(chromedp.MouseEvent(chromedp.MouseMoved, x, y))
+	return f[0], b.previewShows(f[0])
 }
 
 // worker returns the target ID of the page's engine worker, the one dedicated worker that

@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Package promise waits for JavaScript promises from Go compiled to WebAssembly: the
-// engine's worker awaits its data bundle with it, the page the pool's images.
+// engine's worker awaits its data bundle and its first network with it.
 package promise
 
 import (
