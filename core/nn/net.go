@@ -90,22 +90,27 @@ func (b *builder) dropout(p float32) { b.add(newDropout(b.sh, b.flat, p), b.sh) 
 //     dense 128 → ReLU → dropout 0.5 → dense 10 (the browser's default, ~37k parameters).
 //   - gal (Gal et al. 2017): conv 32 4×4 → ReLU → conv 32 4×4 → ReLU → maxpool 2 →
 //     dropout 0.25 → dense 128 → ReLU → dropout 0.5 → dense 10 (~513k parameters).
+//
+// A ReLU followed by a max-pool is computed as the max-pool followed by the ReLU: the two
+// commute exactly (the ReLU is monotonic), so the outputs and gradients are the same bits,
+// and the ReLU then touches a quarter of the units (under WebAssembly it cost 6 ms of the
+// 99 ms of inferring a batch of 256).
 func New(arch string, seed uint64) (*Net, error) {
 	b := &builder{sh: Input}
 	switch arch {
 	case "compact":
 		b.conv(8, 5)
-		b.relu()
 		b.pool()
+		b.relu()
 		b.conv(16, 5)
-		b.relu()
 		b.pool()
+		b.relu()
 	case "gal":
 		b.conv(32, 4)
 		b.relu()
 		b.conv(32, 4)
-		b.relu()
 		b.pool()
+		b.relu()
 	default:
 		return nil, fmt.Errorf("nn: unknown architecture %q: want one of %s", arch, strings.Join(Architectures, ", "))
 	}
