@@ -306,3 +306,33 @@ func TestMCHeadFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestMax4 checks the branch-free max of the pool against comparing floats, on the values
+// whose bits order differently from their floats: negatives, ±0, infinities and NaN.
+func TestMax4(t *testing.T) {
+	vals := []float32{-3, -1.5, -0.25, float32(math.Copysign(0, -1)), 0, 1e-40, 0.5, 2, float32(math.Inf(1)), float32(math.Inf(-1)), -1e-40}
+	for _, a := range vals {
+		for _, b := range vals {
+			for _, c := range vals {
+				for _, d := range vals {
+					want := a
+					for _, v := range []float32{b, c, d} {
+						if v > want {
+							want = v
+						}
+					}
+					if got := max4(a, b, c, d); got != want {
+						t.Fatalf("max4(%v, %v, %v, %v) = %v, want %v", a, b, c, d, got, want)
+					}
+				}
+			}
+		}
+	}
+	nan := float32(math.NaN())
+	if got := max4(1, nan, 2, 3); got == got {
+		t.Errorf("max4(1, NaN, 2, 3) = %v, want NaN to pass on", got)
+	}
+	if got := orderKey(fromOrderKey(-12345)); got != -12345 {
+		t.Errorf("fromOrderKey does not invert orderKey: %d", got)
+	}
+}

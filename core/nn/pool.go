@@ -1,6 +1,10 @@
 package nn
 
-import "gorgonia.org/tensor"
+import (
+	"math"
+
+	"gorgonia.org/tensor"
+)
 
 // MaxPool2D takes the maximum over non-overlapping 2×2 windows (stride 2), flooring odd
 // sizes as PyTorch does: (N, C, H, W) → (N, C, H/2, W/2). The gradient goes to the first
@@ -15,21 +19,25 @@ func newMaxPool2D(in shape) *MaxPool2D {
 	return &MaxPool2D{in: in, out: shape{in.C, in.H / 2, in.W / 2}}
 }
 
-// max4 is the largest of four values. Not the max builtin, whose NaN and ±0 rules cost a
-// call per comparison under WebAssembly (six times this loop's time there). Unlike the
-// builtin it may pass over a NaN; a NaN weight still reaches the logits through every
-// other path, and the query strategies reject NaN scores.
+// max4 is the largest of four values, compared as orderKey integers: branch-free (the
+// integer max builtin is a select), where comparing floats mispredicts on every other window
+// and the float max builtin costs a call per comparison under WebAssembly (the pool of
+// conv1 took 12 → 6 ms a batch of 256 there). A NaN with its sign bit clear is the largest
+// key, so it passes on; -0 counts as less than +0.
 func max4(a, b, c, d float32) float32 {
-	if b > a {
-		a = b
-	}
-	if d > c {
-		c = d
-	}
-	if c > a {
-		return c
-	}
-	return a
+	return fromOrderKey(max(orderKey(a), orderKey(b), orderKey(c), orderKey(d)))
+}
+
+// orderKey maps a float32 to an int32 that orders as the float does: non-negative floats
+// keep their bits, negative ones have the magnitude bits flipped.
+func orderKey(v float32) int32 {
+	k := int32(math.Float32bits(v))
+	return k ^ (k >> 31 & 0x7fffffff)
+}
+
+// fromOrderKey inverts orderKey.
+func fromOrderKey(k int32) float32 {
+	return math.Float32frombits(uint32(k ^ (k >> 31 & 0x7fffffff)))
 }
 
 // forward keeps no argmax: inference (most of MC-dropout scoring)
