@@ -9,3 +9,7 @@ var defaultBackend backend = mulGonum
 
 // singleThreaded is false: native targets run the pool's goroutines in parallel.
 const singleThreaded = false
+
+// OwnKernel is false: Mul runs gonum, which reads B in place, faster than the own kernel
+// reading panels (MulPanels) natively.
+const OwnKernel = false

@@ -11,3 +11,7 @@ var defaultBackend backend = mulOwn
 // singleThreaded is true: WebAssembly runs one thread, so SetThreads keeps Mul serial
 // rather than interleaving goroutines that cannot run in parallel.
 const singleThreaded = true
+
+// OwnKernel is true: Mul runs the own kernel, which packs B; a caller that can write B as
+// panels (MulPanels) saves that pass.
+const OwnKernel = true

@@ -34,6 +34,22 @@ func Mul(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, b
 	mulWith(defaultBackend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
+// MulPanels computes C = op(A)·B + beta·C as Mul does, for B (k×n) stored as the panels the
+// own kernel reads, so that no copy of B is made: column pair q (columns 2q and 2q+1) is
+// the 2·k floats from bp[2qk], row by row — B[p, j] = bp[(j/2)·2k + 2p + j%2] — with a zero
+// column after an odd n; PanelsLen(k, n) floats in all. A convolution unrolls its input in
+// this layout directly (core/nn). It runs the own kernel on every target, and sums each
+// element of C in the same order as Mul's own kernel does.
+func MulPanels(ta bool, m, n, k int, a []float32, lda int, bp []float32, beta float32, c []float32, ldc int) {
+	if len(bp) < PanelsLen(k, n) {
+		panic(fmt.Sprintf("gemm: B has %d floats: want %d for %d×%d panels", len(bp), PanelsLen(k, n), k, n))
+	}
+	mulCut(mulPanels, true, ta, false, m, n, k, a, lda, bp, max(n, 1), beta, c, ldc)
+}
+
+// PanelsLen is the length of a k×n matrix stored as panels (MulPanels).
+func PanelsLen(k, n int) int { return roundUp(n, nr) * k }
+
 // A backend computes C = op(A)·op(B) + beta·C on the calling goroutine, for m, n, k > 0,
 // using w for scratch. It must sum each element of C in an order that depends only on k, so
 // that computing C in pieces gives the same bits as computing it whole.
@@ -115,6 +131,7 @@ func Threads() int {
 type job struct {
 	mul            backend
 	ta, tb, byCols bool
+	panels         bool // b holds panels (MulPanels)
 	m, n, k        int
 	a, b, c        []float32
 	lda, ldb, ldc  int
@@ -132,7 +149,9 @@ func (j *job) piece(w *workspace, i int) {
 		hi = min(hi, n)
 		n = hi - lo
 		c = c[lo:]
-		if j.tb {
+		if j.panels {
+			b = b[lo*j.k:] // lo is even: its pair starts at lo/2·2k
+		} else if j.tb {
 			b = b[lo*j.ldb:]
 		} else {
 			b = b[lo:]
@@ -154,6 +173,11 @@ func (j *job) piece(w *workspace, i int) {
 
 // mulWith is Mul with the backend given.
 func mulWith(mul backend, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	mulCut(mul, false, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+// mulCut is mulWith, for b holding panels if panels is set.
+func mulCut(mul backend, panels, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	check(ta, tb, m, n, k, len(a), lda, len(b), ldb, beta, len(c), ldc)
 	if m == 0 || n == 0 {
 		return
@@ -168,7 +192,7 @@ func mulWith(mul backend, ta, tb bool, m, n, k int, a []float32, lda int, b []fl
 	}
 
 	// Cut C along its longer side, one piece per thread.
-	j := job{mul: mul, ta: ta, tb: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+	j := job{mul: mul, panels: panels, ta: ta, tb: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
 		beta: beta, c: c, ldc: ldc, byCols: n >= m}
 	if j.byCols {
 		j.units = (n + cutUnit - 1) / cutUnit

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -368,4 +369,41 @@ func BenchmarkMul(b *testing.B) {
 			}
 		}
 	}
+}
+
+// TestMulPanels checks MulPanels against the own kernel on the same B stored row by row:
+// the same bits, for odd n, k over one block, transposed A and the pool's threads.
+func TestMulPanels(t *testing.T) {
+	defer SetThreads(1)
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, s := range []struct {
+		ta      bool
+		m, n, k int
+	}{{false, 8, 1153, 25}, {true, 70, 513, 300}, {false, 5, 3, 1}, {false, 16, 2048, 200}} {
+		for _, threads := range []int{1, 2} {
+			SetThreads(threads)
+			a, lda, b, ldb, c0, ldc := operands(rng, s.ta, false, s.m, s.n, s.k, 0)
+			bp := make([]float32, PanelsLen(s.k, s.n))
+			for p := range s.k {
+				for j := range s.n {
+					bp[j/2*2*s.k+2*p+j%2] = b[p*ldb+j]
+				}
+			}
+			for _, beta := range []float32{0, 1} {
+				want := append([]float32(nil), c0...)
+				mulOwn(new(workspace), s.ta, false, s.m, s.n, s.k, a, lda, b, ldb, beta, want, ldc)
+				got := append([]float32(nil), c0...)
+				MulPanels(s.ta, s.m, s.n, s.k, a, lda, bp, beta, got, ldc)
+				if i := firstDiff(want, got); i >= 0 {
+					t.Errorf("%+v, %d threads, beta %v: C[%d] = %v, want %v", s, threads, beta, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "want 12 for 3×4 panels") {
+			t.Errorf("MulPanels with short panels: panic %v, want one naming the length", r)
+		}
+	}()
+	MulPanels(false, 2, 4, 3, make([]float32, 6), 3, make([]float32, 11), 0, make([]float32, 8), 4)
 }

@@ -56,33 +56,51 @@ func grow(s []float32, n int) []float32 {
 // mulOwn computes C = op(A)·op(B) + beta·C with the packed kernel on the calling goroutine.
 // It requires m, n, k > 0; Mul handles the empty cases.
 func mulOwn(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	mulBlocks(w, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+// mulPanels is mulOwn for B given as panels (MulPanels): the kernel reads them in place.
+func mulPanels(w *workspace, ta, _ bool, m, n, k int, a []float32, lda int, b []float32, _ int, beta float32, c []float32, ldc int) {
+	mulBlocks(w, ta, false, true, m, n, k, a, lda, b, 0, beta, c, ldc)
+}
+
+// mulBlocks is mulOwn, or with panels set mulPanels.
+func mulBlocks(w *workspace, ta, tb, panels bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for j0 := 0; j0 < n; j0 += nc {
 		nb := min(nc, n-j0)
 		for p0 := 0; p0 < k; p0 += kc {
 			kb := min(kc, k-p0)
 			// The first k block overwrites C when beta is 0, so stale NaNs never enter a sum.
 			first := p0 == 0 && beta == 0
-			w.b = grow(w.b, roundUp(nb, nr)*kb)
-			packB(w.b, tb, b, ldb, p0, kb, j0, nb)
+			// pb[q*stride:][:nr*kb] is the q-th B panel of the block.
+			var pb []float32
+			var stride int
+			if panels {
+				pb, stride = b[j0*k+nr*p0:], nr*k
+			} else {
+				w.b = grow(w.b, roundUp(nb, nr)*kb)
+				packB(w.b, tb, b, ldb, p0, kb, j0, nb)
+				pb, stride = w.b, nr*kb
+			}
 			for i0 := 0; i0 < m; i0 += mc {
 				mb := min(mc, m-i0)
 				w.a = grow(w.a, roundUp(mb, mr)*kb)
 				packA(w.a, ta, a, lda, i0, mb, p0, kb)
-				macroKernel(w, mb, nb, kb, c[i0*ldc+j0:], ldc, first)
+				macroKernel(w, pb, stride, mb, nb, kb, c[i0*ldc+j0:], ldc, first)
 			}
 		}
 	}
 }
 
-// macroKernel multiplies the packed mb×kb block of A by the packed kb×nb block of B into the
-// mb×nb block of C starting at c[0]. Each A panel (L1) meets every B panel of the block (L2)
+// macroKernel multiplies the packed mb×kb block of A by the kb×nb block of B, whose q-th
+// panel is pb[q*stride:][:nr*kb], into the mb×nb block of C starting at c[0]. Each A panel (L1) meets every B panel of the block (L2)
 // in one call of the kernel, which under WebAssembly costs as much as a 4×2 tile of 25 steps.
-func macroKernel(w *workspace, mb, nb, kb int, c []float32, ldc int, first bool) {
+func macroKernel(w *workspace, pb []float32, stride, mb, nb, kb int, c []float32, ldc int, first bool) {
 	pairs := nb / nr
 	for i := 0; i < mb; i += mr {
 		pa := w.a[i*kb : (i+mr)*kb]
 		if i+mr <= mb {
-			kernel4x2(kb, pa, w.b, pairs, c[i*ldc:], ldc, first)
+			kernel4x2(kb, pa, pb, stride, pairs, c[i*ldc:], ldc, first)
 		}
 		for j := 0; j < nb; j += nr {
 			if i+mr <= mb && j+nr <= nb {
@@ -91,7 +109,7 @@ func macroKernel(w *workspace, mb, nb, kb int, c []float32, ldc int, first bool)
 			// Edge tile: compute the full mr×nr tile (the packed panels are zero-padded)
 			// into the workspace, then copy the part that exists. The arithmetic is the
 			// same as for an interior tile.
-			kernel4x2(kb, pa, w.b[j*kb:(j+nr)*kb], 1, w.tile[:], nr, true)
+			kernel4x2(kb, pa, pb[j/nr*stride:], stride, 1, w.tile[:], nr, true)
 			for r := 0; r < min(mr, mb-i); r++ {
 				crow := c[(i+r)*ldc+j : (i+r)*ldc+min(j+nr, nb)]
 				trow := w.tile[r*nr : r*nr+len(crow)]
@@ -172,7 +190,7 @@ func packB(dst []float32, tb bool, b []float32, ldb, p0, kb, j0, nb int) {
 func roundUp(x, to int) int { return (x + to - 1) / to * to }
 
 // kernel4x2 computes, for each of `tiles` packed B panels (2 values per p, kb steps each,
-// one after the other in pbs), the 4×2 tile t = Σ_p pa[p]·pb[p] with the packed A panel (4
+// panel q at pbs[q*stride:]), the 4×2 tile t = Σ_p pa[p]·pb[p] with the packed A panel (4
 // values per p), then stores t into c (first) or adds it to c, whose rows are ldc apart;
 // tile q is columns 2q and 2q+1 of c.
 //
@@ -185,10 +203,10 @@ func roundUp(x, to int) int { return (x + to - 1) / to * to }
 // go1.26, node 20). The loop over tiles is inside for WebAssembly, where a call costs about
 // 40 ns: at kb = 25 (a 5×5 convolution of one channel) calling once per tile ran the kernel
 // at 2.6 GFLOP/s, once per row of tiles at 3.7 (best of 5, node 20).
-func kernel4x2(kb int, pa, pbs []float32, tiles int, c []float32, ldc int, first bool) {
+func kernel4x2(kb int, pa, pbs []float32, stride, tiles int, c []float32, ldc int, first bool) {
 	pa = pa[:4*kb]
 	for q := range tiles {
-		pb := pbs[2*kb*q : 2*kb*(q+1)]
+		pb := pbs[stride*q : stride*q+2*kb]
 		var c00, c01, c10, c11, c20, c21, c30, c31 float32
 		p := 0
 		for ; p+3 < kb; p += 4 {

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	"alab/core/gemm"
 )
 
 // naiveConv2D is the specification of Conv2D.forward: the textbook cross-correlation.
@@ -334,5 +336,43 @@ func TestMax4(t *testing.T) {
 	}
 	if got := orderKey(fromOrderKey(-12345)); got != -12345 {
 		t.Errorf("fromOrderKey does not invert orderKey: %d", got)
+	}
+}
+
+// TestGatherPanels checks the convolution's unrolling into panels (under WebAssembly)
+// against im2colTo's row by row (natively), and its transpose, on shapes with an odd number
+// of output positions and output rows of odd width.
+func TestGatherPanels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, c := range []struct {
+		in   shape
+		f, k int
+		n    int
+	}{{shape{1, 28, 28}, 8, 5, 2}, {shape{3, 9, 7}, 4, 3, 1}, {shape{2, 8, 8}, 4, 4, 3}} {
+		l := newConv2D(c.in, c.f, c.k)
+		x := make([]float32, c.n*c.in.size())
+		for i := range x {
+			x[i] = rng.Float32()
+		}
+		kk, cols := c.in.C*c.k*c.k, c.n*l.out.H*l.out.W
+		col := make([]float32, kk*cols)
+		im2colTo(col, x, c.n, c.in, c.k, l.out)
+		panels := make([]float32, gemm.PanelsLen(kk, cols))
+		gatherPanels(panels, x, l.taps, l.positions(c.n))
+		transposed := make([]float32, gemm.PanelsLen(cols, kk))
+		gatherPanels(transposed, x, l.positions(c.n), l.taps)
+		for p := range kk {
+			for j := range cols {
+				if got, want := panels[j/2*2*kk+2*p+j%2], col[p*cols+j]; got != want {
+					t.Fatalf("%+v: panels[tap %d, position %d] = %v, im2col %v", c, p, j, got, want)
+				}
+				if got, want := transposed[p/2*2*cols+2*j+p%2], col[p*cols+j]; got != want {
+					t.Fatalf("%+v: transposed panels[position %d, tap %d] = %v, im2col %v", c, j, p, got, want)
+				}
+			}
+		}
+		if cols%2 == 1 && panels[len(panels)-1] != 0 {
+			t.Errorf("%+v: the padding column of an odd number of positions is %v, want 0", c, panels[len(panels)-1])
+		}
 	}
 }
