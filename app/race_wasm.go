@@ -89,11 +89,7 @@ func (r *race) begin() {
 	r.cfg.Budget = cfg.Budget
 	r.nw = workersFor(len(cfg.Strategies))
 	r.running, r.start, r.elapsed = true, time.Now(), 0
-	for i := range r.nw {
-		var share []string
-		for j := i; j < len(cfg.Strategies); j += r.nw {
-			share = append(share, cfg.Strategies[j])
-		}
+	for _, share := range msg.ShareOut(cfg.Strategies, r.nw) {
 		w := js.Global().Get("Worker").New("/web/worker.js")
 		r.funcs = append(r.funcs, listen(&r.ctx, w, "a worker stopped", r.receive, r.fail)...)
 		part := cfg

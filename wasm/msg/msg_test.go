@@ -110,3 +110,30 @@ func TestPointsPackedAndChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestShareOut checks that a race's strategies are dealt out so the busiest worker has the
+// least work it can: the default race's two MC/embedding-heavy strategies do not share a
+// worker, every strategy goes to exactly one worker, in its order.
+func TestShareOut(t *testing.T) {
+	got := ShareOut([]string{"margin", "random", "bald", "coreset"}, 2)
+	want := [][]string{{"random", "bald"}, {"margin", "coreset"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ShareOut(margin, random, bald, coreset; 2) = %v, want %v", got, want)
+	}
+	for _, c := range []struct {
+		strategies []string
+		n, shares  int
+	}{{[]string{"random"}, 4, 1}, {[]string{"bald", "deepfool", "random", "margin", "entropy"}, 3, 3}, {[]string{"a", "b"}, 0, 1}} {
+		got := ShareOut(c.strategies, c.n)
+		var all []string
+		for _, s := range got {
+			if len(s) == 0 {
+				t.Errorf("ShareOut(%v, %d) = %v: an empty share", c.strategies, c.n, got)
+			}
+			all = append(all, s...)
+		}
+		if len(got) != c.shares || len(all) != len(c.strategies) {
+			t.Errorf("ShareOut(%v, %d) = %v: want %d shares holding every strategy once", c.strategies, c.n, got, c.shares)
+		}
+	}
+}
