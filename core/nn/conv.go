@@ -26,8 +26,8 @@ type Conv2D struct {
 	x     *tensor.Dense // input of the last forward pass
 	taps  []int         // where in an image kernel tap (c, ky, kx) reads, from an output's pixel
 	at    []int         // where in x each output position (n, oy, ox) of the batch starts
-	col   []float32     // im2col of x, (C·K·K) × (N·Ho·Wo), as panels (forward)
-	colT  []float32     // its transpose, (N·Ho·Wo) × (C·K·K), as panels (backward)
+	col   []float32     // im2col of x, (C·K·K) × (N·Ho·Wo): row by row, or as panels for the own kernel
+	colT  []float32     // for the own kernel, its transpose (N·Ho·Wo) × (C·K·K), as panels, for dW
 	prod  []float32     // (F) × (N·Ho·Wo): GEMM result forward, dL/dy regrouped backward
 	dcol  []float32     // dL/dcol: (C·K·K) × (N·Ho·Wo)
 	y, dx buffer
