@@ -93,8 +93,9 @@ func mulBlocks(w *workspace, ta, tb, panels bool, m, n, k int, a []float32, lda 
 }
 
 // macroKernel multiplies the packed mb×kb block of A by the kb×nb block of B, whose q-th
-// panel is pb[q*stride:][:nr*kb], into the mb×nb block of C starting at c[0]. Each A panel (L1) meets every B panel of the block (L2)
-// in one call of the kernel, which under WebAssembly costs as much as a 4×2 tile of 25 steps.
+// panel is pb[q*stride:][:nr*kb], into the mb×nb block of C starting at c[0]. Each A panel
+// (L1) meets every B panel of the block (L2) in one call of the kernel: under WebAssembly a
+// call costs as much as a 4×2 tile of 25 steps.
 func macroKernel(w *workspace, pb []float32, stride, mb, nb, kb int, c []float32, ldc int, first bool) {
 	pairs := nb / nr
 	for i := 0; i < mb; i += mr {

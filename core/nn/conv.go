@@ -25,7 +25,7 @@ type Conv2D struct {
 
 	x     *tensor.Dense // input of the last forward pass
 	taps  []int         // where in an image kernel tap (c, ky, kx) reads, from an output's pixel
-	at    []int         // where in x each output position (n, oy, ox) of the batch starts
+	at    []int         // where in x each output position (n, oy, ox) starts, for the largest batch seen
 	col   []float32     // im2col of x, (C·K·K) × (N·Ho·Wo): row by row, or as panels for the own kernel
 	colT  []float32     // for the own kernel, its transpose (N·Ho·Wo) × (C·K·K), as panels, for dW
 	prod  []float32     // (F) × (N·Ho·Wo): GEMM result forward, dL/dy regrouped backward
@@ -46,22 +46,18 @@ func newConv2D(in shape, filters, k int) *Conv2D {
 }
 
 // positions returns where in x each output position of a batch of n starts reading, in the
-// column order of col: (n, oy, ox).
+// column order of col: (n, oy, ox). The table grows to the largest batch seen; a smaller
+// batch's is its beginning.
 func (l *Conv2D) positions(n int) []int {
-	if len(l.at) != n*l.out.H*l.out.W {
-		if cap(l.at) < n*l.out.H*l.out.W {
-			l.at = make([]int, 0, n*l.out.H*l.out.W)
-		}
-		l.at = l.at[:0]
-		for i := 0; i < n; i++ {
-			for oy := 0; oy < l.out.H; oy++ {
-				for ox := 0; ox < l.out.W; ox++ {
-					l.at = append(l.at, i*l.in.size()+oy*l.in.W+ox)
-				}
+	hw := l.out.H * l.out.W
+	for i := len(l.at) / hw; i < n; i++ {
+		for oy := 0; oy < l.out.H; oy++ {
+			for ox := 0; ox < l.out.W; ox++ {
+				l.at = append(l.at, i*l.in.size()+oy*l.in.W+ox)
 			}
 		}
 	}
-	return l.at
+	return l.at[:n*hw]
 }
 
 func (l *Conv2D) paramShapes() [][]int {
