@@ -7,6 +7,7 @@ import (
 	"html"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall/js"
 
@@ -195,14 +196,20 @@ func redundancyMap(in *msg.Insight, items []msg.Item) string {
 	// The pool's dots are one path of zero-length round-capped segments: one element for
 	// the page to parse and lay out each round instead of 2000 (that took the page's thread
 	// 140 ms). The pointer finds the dot nearest to it (nearestPoolPoint).
-	sb.WriteString(`<g class="pool"><path d="`)
+	// strconv, not fmt: fmt took 18 of the 20 ms of drawing the map under node.
+	d := []byte(`<g class="pool"><path d="`)
 	for _, p := range in.Points {
 		if p.Flags != 0 {
 			continue
 		}
 		x, y := px(p)
-		fmt.Fprintf(&sb, "M%.1f %.1fh0", x, y)
+		d = append(d, 'M')
+		d = strconv.AppendFloat(d, x, 'f', 1, 64)
+		d = append(d, ' ')
+		d = strconv.AppendFloat(d, y, 'f', 1, 64)
+		d = append(d, "h0"...)
 	}
+	sb.Write(d)
 	sb.WriteString(`"/></g><g class="labelled">`)
 	for _, p := range in.Points {
 		if p.Flags&msg.InLabelled == 0 {
