@@ -132,6 +132,9 @@ type Loop struct {
 	queried  [nn.Classes]int
 	done     bool
 	twins    data.Set // adversarial twins added by DFALAugment, with their labels
+	ran0     bool     // round 0 has been trained and tested
+	acc0     float64  // its test accuracy
+	shared   *Loop    // the loop whose round-0 network and accuracy this one takes (ShareRoundZero)
 }
 
 // ErrDone is returned by Step once the budget is spent and the last model evaluated.
@@ -176,6 +179,24 @@ func New(ctx context.Context, cfg Config, set, test *data.Set, oracle Oracle) (*
 	return l, nil
 }
 
+// ShareRoundZero has l take its round 0's network and test accuracy from first, a loop that
+// has run its round 0 (and no other) over the same pool and test set with the same
+// configuration but for the strategy: round 0 trains on the initial set from the seed
+// alone, so the two would compute the same network. A race of strategies saves all but one
+// round 0 this way. l's round 0 then reports no training or testing time.
+func (l *Loop) ShareRoundZero(first *Loop) error {
+	a, b := l.cfg, first.cfg
+	a.Strategy, a.Options, b.Strategy, b.Options = "", query.Options{}, "", query.Options{}
+	switch {
+	case a != b || l.set != first.set || l.test != first.test:
+		return fmt.Errorf("active: round 0 can be shared only between loops of one configuration and data")
+	case l.ran0 || !first.ran0 || first.round > 1:
+		return fmt.Errorf("active: round 0 can be shared only from a loop that has run it and no other to one that has not run it")
+	}
+	l.shared = first
+	return nil
+}
+
 // initialSet draws the initial labelled set from the seed alone. A class-balanced set uses
 // the pool's own labels to find Init/10 samples of each class: a simulation's convenience,
 // as in Gal et al.
@@ -218,19 +239,31 @@ func (l *Loop) Step(ctx context.Context) (*Round, error) {
 	r := &Round{Round: l.round, Labelled: len(l.pool.Labelled())}
 	roundSeed := l.cfg.Seed*1_000_003 + uint64(l.round)
 
-	start := time.Now()
-	if err := l.trainRound(ctx, roundSeed); err != nil {
-		return nil, err
-	}
-	r.Train = time.Since(start)
+	if l.round == 0 && l.shared != nil {
+		net, err := nn.New(l.cfg.Arch, roundSeed)
+		if err != nil {
+			return nil, err
+		}
+		copy(net.Params, l.shared.net.Params)
+		l.net, r.TestAccuracy = net, l.shared.acc0
+	} else {
+		start := time.Now()
+		if err := l.trainRound(ctx, roundSeed); err != nil {
+			return nil, err
+		}
+		r.Train = time.Since(start)
 
-	start = time.Now()
-	acc, err := train.Accuracy(l.net, l.test, 0)
-	if err != nil {
-		return nil, err
+		start = time.Now()
+		acc, err := train.Accuracy(l.net, l.test, 0)
+		if err != nil {
+			return nil, err
+		}
+		r.TestAccuracy = acc
+		r.Evaluate = time.Since(start)
 	}
-	r.TestAccuracy = acc
-	r.Evaluate = time.Since(start)
+	if l.round == 0 {
+		l.ran0, l.acc0 = true, r.TestAccuracy
+	}
 
 	k := min(l.cfg.Batch, l.cfg.Budget-r.Labelled, l.pool.Size()-r.Labelled)
 	if k <= 0 {
@@ -239,7 +272,7 @@ func (l *Loop) Step(ctx context.Context) (*Round, error) {
 		return r, nil
 	}
 
-	start = time.Now()
+	start := time.Now()
 	c, err := l.candidates(roundSeed)
 	if err != nil {
 		return nil, err

@@ -236,3 +236,51 @@ func TestDFALAugmentAddsTwins(t *testing.T) {
 		t.Errorf("first twin labelled %d, its original %d", s.Labels[25], r.Labels[0])
 	}
 }
+
+// TestShareRoundZero checks that a loop taking its round 0 from another's gets that round's
+// accuracy, and that sharing is refused between configurations or at the wrong moment.
+func TestShareRoundZero(t *testing.T) {
+	pool, test := fixture(t)
+	ctx := context.Background()
+	newLoop := func(cfg Config) *Loop {
+		l, err := New(ctx, cfg, pool, test, GroundTruth{Set: pool})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	first, second := newLoop(quick("margin")), newLoop(quick("random"))
+	if err := second.ShareRoundZero(first); err == nil {
+		t.Errorf("sharing round 0 from a loop that has not run it: no error")
+	}
+	r0, err := first.Step(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := quick("random")
+	other.Seed++
+	if err := newLoop(other).ShareRoundZero(first); err == nil || !strings.Contains(err.Error(), "one configuration") {
+		t.Errorf("sharing round 0 across seeds: error %v, want one naming the configuration", err)
+	}
+	if err := second.ShareRoundZero(first); err != nil {
+		t.Fatal(err)
+	}
+	got, err := second.Step(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone, err := newLoop(quick("random")).Step(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.TestAccuracy != r0.TestAccuracy || got.TestAccuracy != alone.TestAccuracy || !slices.Equal(pickedIDs([]*Round{got}), pickedIDs([]*Round{alone})) {
+		t.Errorf("shared round 0: accuracy %v, picks %v; first's %v; computed alone %v, picks %v",
+			got.TestAccuracy, pickedIDs([]*Round{got}), r0.TestAccuracy, alone.TestAccuracy, pickedIDs([]*Round{alone}))
+	}
+	if _, err := first.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := newLoop(quick("random")).ShareRoundZero(first); err == nil {
+		t.Errorf("sharing round 0 from a loop that has gone on to round 1: no error")
+	}
+}

@@ -62,8 +62,9 @@ func TestWithinNoise(t *testing.T) {
 	}
 }
 
-// TestRace checks a race run gives the rows experiment.Execute gives for the same spec
-// (what `alab run` writes), and that msg.WriteCSV writes them as experiment.WriteCSV does.
+// TestRace checks a race run gives, for each strategy, the rows experiment.Execute gives for
+// the same spec (what `alab run` writes) — the second strategy's round 0 included, which the
+// race takes from the first — and that msg.WriteCSV writes them as experiment.WriteCSV does.
 func TestRace(t *testing.T) {
 	pool, test := fixture(t)
 	r := msg.Race{Strategies: []string{"margin", "random"}, Batch: 5, Init: 20, Budget: 35, PoolSubset: 200, MCSamples: 5, Steps: 10, Seed: 3}
@@ -76,28 +77,34 @@ func TestRace(t *testing.T) {
 	if len(done) != 2 || len(rows) != 8 || rows[0].Strategy != "margin" || rows[1].Strategy != "random" {
 		t.Fatalf("race rows %d (first %+v), done %v: want 8 interleaved rows and both done", len(rows), rows[0], done)
 	}
+	// Every strategy's rows, the second's too (its round 0 is the first's, shared).
 	var got []msg.Row
-	for _, row := range rows {
-		if row.Strategy == "margin" {
-			got = append(got, row)
+	var want []experiment.Row
+	for _, strategy := range []string{"margin", "random"} {
+		var mine []msg.Row
+		for _, row := range rows {
+			if row.Strategy == strategy {
+				mine = append(mine, row)
+			}
 		}
-	}
-	r.Strategies = []string{"margin"}
-	spec := RaceSpec(r)
-	want, err := experiment.Execute(context.Background(), spec, spec.Runs(), pool, test, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("race gave %d rows, alab run's code %d", len(got), len(want))
-	}
-	for i := range got {
-		w := want[i]
-		g := got[i]
-		if g.Round != w.Round || g.Labelled != w.Labelled || g.TestAccuracy != w.TestAccuracy || g.LabelEntropy != w.LabelEntropy {
-			t.Errorf("row %d: %+v, want %+v", i, g, w)
+		one := r
+		one.Strategies = []string{strategy}
+		spec := RaceSpec(one)
+		ref, err := experiment.Execute(context.Background(), spec, spec.Runs(), pool, test, 1, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		got[i].TrainSeconds, got[i].ScoreSeconds, got[i].SelectSeconds = w.TrainSeconds, w.ScoreSeconds, w.SelectSeconds
+		if len(mine) != len(ref) {
+			t.Fatalf("%s: the race gave %d rows, alab run's code %d", strategy, len(mine), len(ref))
+		}
+		for i := range mine {
+			w, g := ref[i], mine[i]
+			if g.Round != w.Round || g.Labelled != w.Labelled || g.TestAccuracy != w.TestAccuracy || g.LabelEntropy != w.LabelEntropy {
+				t.Errorf("%s row %d: %+v, want %+v", strategy, i, g, w)
+			}
+			mine[i].TrainSeconds, mine[i].ScoreSeconds, mine[i].SelectSeconds = w.TrainSeconds, w.ScoreSeconds, w.SelectSeconds
+		}
+		got, want = append(got, mine...), append(want, ref...)
 	}
 	var buf bytes.Buffer
 	if err := experiment.WriteCSV(&buf, want); err != nil {

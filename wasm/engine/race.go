@@ -26,7 +26,8 @@ func RaceSpec(r msg.Race) experiment.Spec {
 
 // Race runs strategies of a race side by side, each from the race's initial set (it
 // depends on the seed alone) and labelled from pool's ground truth: one round of each in
-// turn, so their curves grow together. It hands each round to each as it finishes — the rows
+// turn, so their curves grow together. Their round 0 is trained and tested once, by the
+// first (active.Loop.ShareRoundZero). It hands each round to each as it finishes — the rows
 // `alab run` writes for the same spec — and done(strategy) when a strategy's budget is spent.
 func Race(ctx context.Context, r msg.Race, strategies []string, pool, test *data.Set, each func(msg.Row), done func(string)) error {
 	spec := RaceSpec(r)
@@ -42,10 +43,16 @@ func Race(ctx context.Context, r msg.Race, strategies []string, pool, test *data
 		}
 		loops[i] = l
 	}
-	for left := len(loops); left > 0; {
+	for pass, left := 0, len(loops); left > 0; pass++ {
 		for i, l := range loops {
 			if l == nil {
 				continue
+			}
+			if pass == 0 && i > 0 {
+				// Round 0 is the same network for every strategy: train and test it once.
+				if err := l.ShareRoundZero(loops[0]); err != nil {
+					return fmt.Errorf("engine: race of %s: %w", strategies[i], err)
+				}
 			}
 			rd, err := l.Step(ctx)
 			if errors.Is(err, active.ErrDone) {
