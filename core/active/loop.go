@@ -246,6 +246,7 @@ func (l *Loop) Step(ctx context.Context) (*Round, error) {
 		}
 		copy(net.Params, l.shared.net.Params)
 		l.net, r.TestAccuracy = net, l.shared.acc0
+		l.shared = nil // not needed again: do not keep the other loop alive through it
 	} else {
 		start := time.Now()
 		if err := l.trainRound(ctx, roundSeed); err != nil {

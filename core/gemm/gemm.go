@@ -44,6 +44,7 @@ func MulPanels(ta bool, m, n, k int, a []float32, lda int, bp []float32, beta fl
 	if len(bp) < PanelsLen(k, n) {
 		panic(fmt.Sprintf("gemm: B has %d floats: want %d for %d×%d panels", len(bp), PanelsLen(k, n), k, n))
 	}
+	// As far as check is concerned B is k×n row by row (ldb n): PanelsLen(k, n) ≥ k·n.
 	mulCut(mulPanels, true, ta, false, m, n, k, a, lda, bp, max(n, 1), beta, c, ldc)
 }
 
