@@ -78,7 +78,7 @@ func (l *Conv2D) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
 	l.prod = grow(l.prod, l.out.C*cols)
 	if gemm.OwnKernel {
 		l.col = grow(l.col, gemm.PanelsLen(kk, cols))
-		gatherPanels(l.col, data(x), l.taps, l.positions(n))
+		gatherPanels(l.col, data(x), l.taps, l.k, l.positions(n))
 		gemm.MulPanels(false, l.out.C, cols, kk, l.w, kk, l.col, 0, l.prod, cols)
 	} else {
 		l.col = grow(l.col, kk*cols)
@@ -126,7 +126,7 @@ func (l *Conv2D) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {
 	// dW (F × kk) += dy (F × cols) · colᵀ (cols × kk)
 	if gemm.OwnKernel {
 		l.colT = grow(l.colT, gemm.PanelsLen(cols, kk))
-		gatherPanels(l.colT, data(l.x), l.positions(n), l.taps)
+		gatherPanels(l.colT, data(l.x), l.positions(n), l.out.W, l.taps)
 		gemm.MulPanels(false, l.out.C, kk, cols, l.prod, cols, l.colT, 1, l.dw, kk)
 	} else {
 		gemm.Mul(false, true, l.out.C, kk, cols, l.prod, cols, l.col, cols, 1, l.dw, kk)
@@ -145,29 +145,54 @@ func (l *Conv2D) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {
 // gatherPanels fills dst with the matrix M (len(rows) × len(cols)), M[r, c] = x[rows[r] +
 // cols[c]], stored as panels (gemm.MulPanels): for each pair of columns, row by row, the two
 // values side by side. With rows the kernel taps and cols the output positions M is im2col;
-// the other way round it is its transpose.
-func gatherPanels(dst, x []float32, rows, cols []int) {
+// the other way round it is its transpose. rows falls into runs of run consecutive offsets
+// (rows[r+j] = rows[r]+j within each): the taps of one kernel row (run k) or the output
+// positions of one output row (run Wo). Most pairs of columns are neighbours too (cols[c+1] =
+// cols[c]+1), and then a run of rows reads run+1 consecutive pixels, each once, for the 2·run
+// values it writes: under WebAssembly this took half the time of reading every value apart.
+func gatherPanels(dst, x []float32, rows []int, run int, cols []int) {
 	k := len(rows)
 	for c := 0; c < len(cols); c += 2 {
 		d := dst[c*k : (c+2)*k]
 		c0 := cols[c]
-		if c+1 == len(cols) { // odd: the last pair's second column is zero
+		switch {
+		case c+1 == len(cols): // odd: the last pair's second column is zero
 			for r, o := range rows {
 				d[2*r], d[2*r+1] = x[c0+o], 0
 			}
-			continue
-		}
-		c1 := cols[c+1]
-		if c1 == c0+1 { // neighbours (most pairs): one read of two floats
-			for r, o := range rows {
-				v := x[c0+o : c0+o+2 : c0+o+2]
-				e := d[2*r : 2*r+2 : 2*r+2]
-				e[0], e[1] = v[0], v[1]
+		case cols[c+1] == c0+1 && run == 5: // a 5×5 kernel's row: six pixels, five pairs
+			for r := 0; r < k; r += 5 {
+				o := c0 + rows[r]
+				s, e := x[o:o+6:o+6], d[2*r:2*r+10:2*r+10]
+				s0, s1, s2, s3, s4, s5 := s[0], s[1], s[2], s[3], s[4], s[5]
+				e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7], e[8], e[9] = s0, s1, s1, s2, s2, s3, s3, s4, s4, s5
 			}
-			continue
-		}
-		for r, o := range rows {
-			d[2*r], d[2*r+1] = x[c0+o], x[c1+o]
+		case cols[c+1] == c0+1: // four pairs a step
+			for r := 0; r < k; r += run {
+				o := c0 + rows[r]
+				s, e := x[o:o+run+1], d[2*r:2*(r+run)]
+				for len(s) >= 5 {
+					t, f := s[:5:5], e[:8:8]
+					s0, s1, s2, s3, s4 := t[0], t[1], t[2], t[3], t[4]
+					f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7] = s0, s1, s1, s2, s2, s3, s3, s4
+					s, e = s[4:], e[8:]
+				}
+				for j := 0; j+1 < len(s); j++ {
+					f := e[2*j : 2*j+2 : 2*j+2]
+					f[0], f[1] = s[j], s[j+1]
+				}
+			}
+		default:
+			c1 := cols[c+1]
+			for r := 0; r < k; r += run {
+				a := x[c0+rows[r] : c0+rows[r]+run]
+				b := x[c1+rows[r] : c1+rows[r]+run]
+				e := d[2*r : 2*(r+run)]
+				for j, v := range a {
+					f := e[2*j : 2*j+2 : 2*j+2]
+					f[0], f[1] = v, b[j]
+				}
+			}
 		}
 	}
 }

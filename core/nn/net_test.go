@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"alab/core/gemm"
+
+	"gorgonia.org/tensor"
 )
 
 // naiveConv2D is the specification of Conv2D.forward: the textbook cross-correlation.
@@ -309,30 +311,43 @@ func TestMCHeadFastPath(t *testing.T) {
 	}
 }
 
-// TestMax4 checks the branch-free max of the pool against comparing floats, on the values
-// whose bits order differently from their floats: negatives, ±0, infinities and NaN.
-func TestMax4(t *testing.T) {
+// TestPoolMax checks the pool's branch-free max against comparing floats, on the values
+// whose bits order differently from their floats: negatives, ±0, infinities and NaN. Each
+// combination (a, b, c, d) is one 2×2 window [a b; c d] of a 2-row input.
+func TestPoolMax(t *testing.T) {
 	vals := []float32{-3, -1.5, -0.25, float32(math.Copysign(0, -1)), 0, 1e-40, 0.5, 2, float32(math.Inf(1)), float32(math.Inf(-1)), -1e-40}
+	var windows [][4]float32
 	for _, a := range vals {
 		for _, b := range vals {
 			for _, c := range vals {
 				for _, d := range vals {
-					want := a
-					for _, v := range []float32{b, c, d} {
-						if v > want {
-							want = v
-						}
-					}
-					if got := max4(a, b, c, d); got != want {
-						t.Fatalf("max4(%v, %v, %v, %v) = %v, want %v", a, b, c, d, got, want)
-					}
+					windows = append(windows, [4]float32{a, b, c, d})
 				}
 			}
 		}
 	}
 	nan := float32(math.NaN())
-	if got := max4(1, nan, 2, 3); got == got {
-		t.Errorf("max4(1, NaN, 2, 3) = %v, want NaN to pass on", got)
+	windows = append(windows, [4]float32{1, nan, 2, 3})
+	in := shape{1, 2, 2 * len(windows)}
+	x := tensor.New(tensor.WithShape(1, in.C, in.H, in.W), tensor.Of(tensor.Float32))
+	xd := data(x)
+	for w, v := range windows {
+		xd[2*w], xd[2*w+1], xd[in.W+2*w], xd[in.W+2*w+1] = v[0], v[1], v[2], v[3]
+	}
+	y := data(newMaxPool2D(in).forward(x, Pass{}))
+	for w, v := range windows[:len(windows)-1] {
+		want := v[0]
+		for _, u := range v[1:] {
+			if u > want {
+				want = u
+			}
+		}
+		if got := y[w]; got != want {
+			t.Fatalf("max of %v = %v, want %v", v, got, want)
+		}
+	}
+	if got := y[len(windows)-1]; got == got {
+		t.Errorf("max of [1 NaN; 2 3] = %v, want NaN to pass on", got)
 	}
 	if got := orderKey(fromOrderKey(-12345)); got != -12345 {
 		t.Errorf("fromOrderKey does not invert orderKey: %d", got)
@@ -348,7 +363,7 @@ func TestGatherPanels(t *testing.T) {
 		in   shape
 		f, k int
 		n    int
-	}{{shape{1, 28, 28}, 8, 5, 2}, {shape{3, 9, 7}, 4, 3, 1}, {shape{2, 8, 8}, 4, 4, 3}} {
+	}{{shape{1, 28, 28}, 8, 5, 2}, {shape{8, 12, 12}, 16, 5, 3}, {shape{3, 9, 7}, 4, 3, 1}, {shape{2, 8, 8}, 4, 4, 3}, {shape{1, 28, 28}, 4, 4, 1}} {
 		l := newConv2D(c.in, c.f, c.k)
 		x := make([]float32, c.n*c.in.size())
 		for i := range x {
@@ -358,9 +373,9 @@ func TestGatherPanels(t *testing.T) {
 		col := make([]float32, kk*cols)
 		im2colTo(col, x, c.n, c.in, c.k, l.out)
 		panels := make([]float32, gemm.PanelsLen(kk, cols))
-		gatherPanels(panels, x, l.taps, l.positions(c.n))
+		gatherPanels(panels, x, l.taps, c.k, l.positions(c.n))
 		transposed := make([]float32, gemm.PanelsLen(cols, kk))
-		gatherPanels(transposed, x, l.positions(c.n), l.taps)
+		gatherPanels(transposed, x, l.positions(c.n), l.out.W, l.taps)
 		for p := range kk {
 			for j := range cols {
 				if got, want := panels[j/2*2*kk+2*p+j%2], col[p*cols+j]; got != want {

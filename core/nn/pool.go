@@ -19,14 +19,12 @@ func newMaxPool2D(in shape) *MaxPool2D {
 	return &MaxPool2D{in: in, out: shape{in.C, in.H / 2, in.W / 2}}
 }
 
-// max4 is the largest of four values, compared as orderKey integers: branch-free (the
-// integer max builtin is a select), where comparing floats mispredicts on every other window
-// and the float max builtin costs a call per comparison under WebAssembly (the pool of
-// conv1 took 12 → 6 ms a batch of 256 there). A NaN with its sign bit clear is the largest
-// key, so it passes on; -0 counts as less than +0.
-func max4(a, b, c, d float32) float32 {
-	return fromOrderKey(max(orderKey(a), orderKey(b), orderKey(c), orderKey(d)))
-}
+// The pool compares its four values as orderKey integers: branch-free (the integer max
+// builtin is a select), where comparing floats mispredicts on every other window and the
+// float max builtin costs a call per comparison under WebAssembly (the pool of conv1 took
+// 12 → 6 ms a batch of 256 there). A NaN with its sign bit clear is the largest key, so it
+// passes on; -0 counts as less than +0. The expression is written out in forward: as a
+// function it is over Go's inlining budget, and a call per window cost another 2 ms.
 
 // orderKey maps a float32 to an int32 that orders as the float does: non-negative floats
 // keep their bits, negative ones have the magnitude bits flipped.
@@ -55,7 +53,7 @@ func (l *MaxPool2D) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
 			r1 := xd[base+(2*oy+1)*l.in.W : base+(2*oy+2)*l.in.W]
 			row := yd[o : o+l.out.W]
 			for ox := range row {
-				row[ox] = max4(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
+				row[ox] = fromOrderKey(max(orderKey(r0[2*ox]), orderKey(r0[2*ox+1]), orderKey(r1[2*ox]), orderKey(r1[2*ox+1])))
 			}
 			o += l.out.W
 		}
