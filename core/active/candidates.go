@@ -39,7 +39,7 @@ func inferTo(net *nn.Net, set *data.Set, ids []int, wantProbs, wantEmb bool) (qu
 		probs = query.Probs{N: len(ids), C: nn.Classes, P: make([]float32, len(ids)*nn.Classes)}
 	}
 	forChunks(set, ids, func(lo int, x *tensor.Dense) {
-		logits := net.Forward(x, nn.Pass{Mode: nn.Infer}).Float32s()
+		logits := net.Forward(x, nn.Pass{Mode: nn.Infer, NoGrad: true}).Float32s()
 		if wantProbs {
 			nn.SoftmaxTo(probs.P[lo*nn.Classes:], logits, nn.Classes)
 		}
@@ -70,7 +70,7 @@ func mcProbs(net *nn.Net, set *data.Set, ids []int, t int, seed uint64) query.MC
 	forChunks(set, ids, func(lo int, x *tensor.Dense) {
 		// The body's output stays valid while the head runs: the head writes only its own
 		// buffers.
-		feat := net.ForwardRange(x, 0, body, nn.Pass{Mode: nn.Infer})
+		feat := net.ForwardRange(x, 0, body, nn.Pass{Mode: nn.Infer, NoGrad: true})
 		rows := feat.Shape()[0]
 		for p := 0; p < t; p++ {
 			src.Seed(seed, uint64(p))

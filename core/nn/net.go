@@ -42,6 +42,7 @@ type Net struct {
 	dlog   buffer // dL/dlogits for TrainBatch and BackwardInputTo
 	x      *tensor.Dense
 	head   *mcHead // fast Monte-Carlo dropout passes over the head, if it has that form
+	noGrad bool    // the last pass from the input was NoGrad: Backward has nothing to go on
 }
 
 // parametric is a layer with weights and a bias.
@@ -205,10 +206,17 @@ func (n *Net) Forward(x *tensor.Dense, p Pass) *tensor.Dense {
 // Net and is overwritten by the next pass through those layers.
 func (n *Net) ForwardRange(x *tensor.Dense, from, to int, p Pass) *tensor.Dense {
 	if from == 0 {
-		n.x = x
+		n.x, n.noGrad = x, p.NoGrad
 	}
-	for _, l := range n.layers[from:to] {
-		x = l.forward(x, p)
+	for i := from; i < to; i++ {
+		if c, ok := n.layers[i].(*Conv2D); ok && p.NoGrad && i+1 < to {
+			if pool, ok := n.layers[i+1].(*MaxPool2D); ok {
+				x = c.forwardPooled(x, pool)
+				i++
+				continue
+			}
+		}
+		x = n.layers[i].forward(x, p)
 	}
 	return x
 }
@@ -233,6 +241,9 @@ func (n *Net) Embedding() *tensor.Dense {
 // Backward propagates dL/dlogits (N × 10) through the last Forward pass, adding into Grads.
 // With dx non-nil it also writes dL/dinput (N × 784) there.
 func (n *Net) Backward(dlogits *tensor.Dense, dx []float32) {
+	if n.noGrad {
+		panic("nn: Backward after a NoGrad pass")
+	}
 	g := dlogits
 	for i := len(n.layers) - 1; i >= 0; i-- {
 		g = n.layers[i].backward(g, i > 0 || dx != nil)

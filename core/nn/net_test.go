@@ -311,6 +311,40 @@ func TestMCHeadFastPath(t *testing.T) {
 	}
 }
 
+// TestNoGradSameBits checks that a NoGrad pass, whose convolutions hand their products
+// straight to the pools, gives the same logits bit for bit as a pass that writes every
+// activation out, for every architecture and on weights with non-zero biases; and that a
+// Backward after it refuses to run instead of using activations that were never written.
+func TestNoGradSameBits(t *testing.T) {
+	for _, arch := range Architectures {
+		net, _ := New(arch, 8)
+		trainSteps := rand.New(rand.NewPCG(2, 8))
+		x := NewInput(9)
+		for i := range data(x) {
+			data(x)[i] = trainSteps.Float32()
+		}
+		labels := []uint8{0, 1, 2, 3, 4, 5, 6, 7, 8}
+		for range 3 { // moves the biases off zero
+			net.TrainBatch(x, labels, &Adam{LR: 0.01}, trainSteps)
+		}
+		want := append([]float32(nil), data(net.Forward(x, Pass{Mode: Infer}))...)
+		got := data(net.Forward(x, Pass{Mode: Infer, NoGrad: true}))
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s: NoGrad logit %d is %v, the full pass %v", arch, i, got[i], want[i])
+			}
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: Backward after a NoGrad pass did not panic", arch)
+				}
+			}()
+			net.InputGradTo(make([]float32, 9*Input.size()), make([]float32, 9*Classes))
+		}()
+	}
+}
+
 // TestPoolMax checks the pool's branch-free max against comparing floats, on the values
 // whose bits order differently from their floats: negatives, ±0, infinities and NaN. Each
 // combination (a, b, c, d) is one 2×2 window [a b; c d] of a 2-row input.

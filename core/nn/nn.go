@@ -51,10 +51,15 @@ func (m Mode) String() string {
 // one set of weights sampled from the approximate posterior, applied to the whole pool, as
 // BatchBALD's "consistent" MC dropout needs. Re-seeding Rand identically for each batch then
 // gives every batch of the pool the same mask.
+//
+// NoGrad promises that no Backward follows the pass (inference, testing, scoring): a
+// convolution followed by a max-pool then hands the pool its product directly, skipping the
+// activation only the pool's backward would read.
 type Pass struct {
 	Mode   Mode
 	Rand   *rand.Rand
 	Shared bool
+	NoGrad bool
 }
 
 // stochastic reports whether dropout is active in this pass.

@@ -45,20 +45,25 @@ func (l *MaxPool2D) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
 	l.x = x
 	y := l.y.get(n, l.out, false)
 	xd, yd := data(x), data(y)
-	o := 0
+	hw, ohw := l.in.H*l.in.W, l.out.H*l.out.W
 	for p := 0; p < n*l.in.C; p++ {
-		base := p * l.in.H * l.in.W
-		for oy := 0; oy < l.out.H; oy++ {
-			r0 := xd[base+2*oy*l.in.W : base+(2*oy+1)*l.in.W]
-			r1 := xd[base+(2*oy+1)*l.in.W : base+(2*oy+2)*l.in.W]
-			row := yd[o : o+l.out.W]
-			for ox := range row {
-				row[ox] = fromOrderKey(max(orderKey(r0[2*ox]), orderKey(r0[2*ox+1]), orderKey(r1[2*ox]), orderKey(r1[2*ox+1])))
-			}
-			o += l.out.W
-		}
+		l.plane(yd[p*ohw:(p+1)*ohw], xd[p*hw:(p+1)*hw])
 	}
 	return y
+}
+
+// plane pools one input plane (H×W) into dst (H/2 × W/2).
+func (l *MaxPool2D) plane(dst, src []float32) {
+	o := 0
+	for oy := 0; oy < l.out.H; oy++ {
+		r0 := src[2*oy*l.in.W : (2*oy+1)*l.in.W]
+		r1 := src[(2*oy+1)*l.in.W : (2*oy+2)*l.in.W]
+		row := dst[o : o+l.out.W]
+		for ox := range row {
+			row[ox] = fromOrderKey(max(orderKey(r0[2*ox]), orderKey(r0[2*ox+1]), orderKey(r1[2*ox]), orderKey(r1[2*ox+1])))
+		}
+		o += l.out.W
+	}
 }
 
 func (l *MaxPool2D) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {

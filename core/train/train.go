@@ -156,7 +156,7 @@ func Accuracy(net *nn.Net, set *data.Set, batch int) (float64, error) {
 			xb = nn.NewInput(len(ids))
 		}
 		set.ToFloat32To(xb.Float32s(), ids)
-		logits := net.Forward(xb, nn.Pass{Mode: nn.Infer}).Float32s()
+		logits := net.Forward(xb, nn.Pass{Mode: nn.Infer, NoGrad: true}).Float32s()
 		for j, id := range ids {
 			row := logits[j*nn.Classes : (j+1)*nn.Classes]
 			best := 0
