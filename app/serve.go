@@ -30,7 +30,13 @@ var webFiles = []string{
 	"icon-192.png", "icon-512.png", "icon.svg",
 	"data/pool-images.idx.gz", "data/pool-labels.idx.gz",
 	"data/test-images.idx.gz", "data/test-labels.idx.gz", "data/first-net.json.gz",
+	"data/race-net.json.gz",
 }
+
+// raceOnly says whether a web file is fetched only when a race starts (the default race's
+// round 0): it is not part of a first visit, nor cached for offline use — a race offline
+// trains its round 0 itself.
+func raceOnly(name string) bool { return name == "data/race-net.json.gz" }
 
 // shell is what the server pre-renders before app.wasm takes over the page: the title and
 // the explanation, so the first paint already says what the page is.
@@ -71,7 +77,7 @@ func webHandler(dir string) (*app.Handler, error) {
 	// the rest, and go-app v9 leaves out the SVG icon, the favicon of an offline visit.
 	cache := []string{"/web/worker.js", "/web/worker.wasm", "/web/wasm_exec.js", "/web/icon.svg"}
 	for _, name := range webFiles {
-		if strings.HasPrefix(name, "data/") {
+		if strings.HasPrefix(name, "data/") && !raceOnly(name) {
 			cache = append(cache, "/web/"+name)
 		}
 	}
@@ -209,8 +215,8 @@ func acceptsEncoding(header, enc string) bool {
 // browser that accepts brotli and gzip: the total is the transfer budget `make size` reports.
 func firstVisit(dir string) (files []string, sizes []int64, err error) {
 	for _, name := range webFiles {
-		if strings.HasPrefix(name, "icon-512") {
-			continue // only for installing
+		if strings.HasPrefix(name, "icon-512") || raceOnly(name) {
+			continue // only for installing, or for a race
 		}
 		file := filepath.Join(dir, filepath.FromSlash(name))
 		best := int64(-1)

@@ -19,6 +19,8 @@ self.alabBundle.catch(() => {}); // reported by the Go side
 // The network of round 0, trained when the page was built (wasm/engine.Start): null where
 // it could not be fetched, and the worker trains that network itself.
 self.alabStart = gunzip("data/first-net.json.gz").catch(() => null);
+// For what only some workers need (a race's round 0): a promise of the file's bytes.
+self.alabFetch = gunzip;
 
 (async () => {
   const fail = (what) => self.postMessage(JSON.stringify({ kind: "error", error: what, fatal: true }));

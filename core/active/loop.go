@@ -134,7 +134,13 @@ type Loop struct {
 	twins    data.Set // adversarial twins added by DFALAugment, with their labels
 	ran0     bool     // round 0 has been trained and tested
 	acc0     float64  // its test accuracy
-	shared   *Loop    // the loop whose round-0 network and accuracy this one takes (ShareRoundZero)
+	zero     *roundZero
+}
+
+// roundZero is a round 0 taken rather than computed (ShareRoundZero, TakeRoundZero).
+type roundZero struct {
+	params []float32 // the network's weights
+	acc    float64   // its test accuracy
 }
 
 // ErrDone is returned by Step once the budget is spent and the last model evaluated.
@@ -193,7 +199,25 @@ func (l *Loop) ShareRoundZero(first *Loop) error {
 	case l.ran0 || !first.ran0 || first.round > 1:
 		return fmt.Errorf("active: round 0 can be shared only from a loop that has run it and no other to one that has not run it")
 	}
-	l.shared = first
+	l.zero = &roundZero{params: slices.Clone(first.net.Params), acc: first.acc0}
+	return nil
+}
+
+// TakeRoundZero has l take its round 0 from net and its test accuracy acc, computed ahead of
+// time by a loop of l's configuration over the same pool and test set (a race's first round
+// trained by make web): l checks what it can — the architecture and that labelled is its
+// own initial set — and the caller vouches for the rest. l's round 0 then reports no
+// training or testing time.
+func (l *Loop) TakeRoundZero(net *nn.Net, acc float64, labelled []int) error {
+	switch {
+	case l.ran0 || l.zero != nil:
+		return fmt.Errorf("active: round 0 has already been run or taken")
+	case net.Arch != l.cfg.Arch:
+		return fmt.Errorf("active: a round-0 network of architecture %s for a loop of %s", net.Arch, l.cfg.Arch)
+	case !slices.Equal(labelled, l.pool.Labelled()):
+		return fmt.Errorf("active: the round-0 network was trained on another initial set")
+	}
+	l.zero = &roundZero{params: slices.Clone(net.Params), acc: acc}
 	return nil
 }
 
@@ -239,14 +263,13 @@ func (l *Loop) Step(ctx context.Context) (*Round, error) {
 	r := &Round{Round: l.round, Labelled: len(l.pool.Labelled())}
 	roundSeed := l.cfg.Seed*1_000_003 + uint64(l.round)
 
-	if l.round == 0 && l.shared != nil {
+	if l.round == 0 && l.zero != nil {
 		net, err := nn.New(l.cfg.Arch, roundSeed)
 		if err != nil {
 			return nil, err
 		}
-		copy(net.Params, l.shared.net.Params)
-		l.net, r.TestAccuracy = net, l.shared.acc0
-		l.shared = nil // not needed again: do not keep the other loop alive through it
+		copy(net.Params, l.zero.params)
+		l.net, r.TestAccuracy, l.zero = net, l.zero.acc, nil
 	} else {
 		start := time.Now()
 		if err := l.trainRound(ctx, roundSeed); err != nil {

@@ -283,4 +283,33 @@ func TestShareRoundZero(t *testing.T) {
 	if err := newLoop(quick("random")).ShareRoundZero(first); err == nil {
 		t.Errorf("sharing round 0 from a loop that has gone on to round 1: no error")
 	}
+
+	// TakeRoundZero: a network trained elsewhere, checked against the loop's initial set.
+	taker := newLoop(quick("random"))
+	wrong := slices.Clone(taker.Pool().Labelled())
+	wrong[0]++
+	if err := taker.TakeRoundZero(first.Net(), r0.TestAccuracy, wrong); err == nil || !strings.Contains(err.Error(), "initial set") {
+		t.Errorf("taking round 0 trained on another initial set: error %v, want one naming the initial set", err)
+	}
+	if err := taker.TakeRoundZero(alone0(t, newLoop), r0.TestAccuracy, taker.Pool().Labelled()); err != nil {
+		t.Fatal(err)
+	}
+	took, err := taker.Step(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took.Train != 0 || took.TestAccuracy != alone.TestAccuracy || !slices.Equal(pickedIDs([]*Round{took}), pickedIDs([]*Round{alone})) {
+		t.Errorf("taken round 0: trained %v, accuracy %v, picks %v; computed alone %v, picks %v",
+			took.Train, took.TestAccuracy, pickedIDs([]*Round{took}), alone.TestAccuracy, pickedIDs([]*Round{alone}))
+	}
+}
+
+// alone0 returns the network of round 0 of a loop of quick("random"), computed alone.
+func alone0(t *testing.T, newLoop func(Config) *Loop) *nn.Net {
+	t.Helper()
+	l := newLoop(quick("random"))
+	if _, err := l.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return l.Net()
 }

@@ -64,19 +64,47 @@ func TestWithinNoise(t *testing.T) {
 
 // TestRace checks a race run gives, for each strategy, the rows experiment.Execute gives for
 // the same spec (what `alab run` writes) — the second strategy's round 0 included, which the
-// race takes from the first — and that msg.WriteCSV writes them as experiment.WriteCSV does.
+// race takes from the first — and that msg.WriteCSV writes them as experiment.WriteCSV does;
+// also when round 0 comes from a RaceStart (it is then not trained), and that a RaceStart of
+// another race is not used.
 func TestRace(t *testing.T) {
 	pool, test := fixture(t)
 	r := msg.Race{Strategies: []string{"margin", "random"}, Batch: 5, Init: 20, Budget: 35, PoolSubset: 200, MCSamples: 5, Steps: 10, Seed: 3}
-	var rows []msg.Row
-	var done []string
-	if err := Race(context.Background(), r, r.Strategies, pool, test, func(row msg.Row) { rows = append(rows, row) },
-		func(s string) { done = append(done, s) }); err != nil {
+	race := func(start *RaceStart) []msg.Row {
+		var rows []msg.Row
+		var done []string
+		if err := Race(context.Background(), r, r.Strategies, pool, test, start, func(row msg.Row) { rows = append(rows, row) },
+			func(s string) { done = append(done, s) }); err != nil {
+			t.Fatal(err)
+		}
+		if len(done) != 2 || len(rows) != 8 || rows[0].Strategy != "margin" || rows[1].Strategy != "random" {
+			t.Fatalf("race rows %d (first %+v), done %v: want 8 interleaved rows and both done", len(rows), rows[0], done)
+		}
+		return rows
+	}
+	start, err := TrainRaceStart(context.Background(), r, pool, test)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(done) != 2 || len(rows) != 8 || rows[0].Strategy != "margin" || rows[1].Strategy != "random" {
-		t.Fatalf("race rows %d (first %+v), done %v: want 8 interleaved rows and both done", len(rows), rows[0], done)
+	other := r
+	other.Seed++
+	otherStart, err := TrainRaceStart(context.Background(), other, pool, test)
+	if err != nil {
+		t.Fatal(err)
 	}
+	started, ignored := race(start), race(otherStart)
+	if started[0].TrainSeconds != 0 || ignored[0].TrainSeconds == 0 {
+		t.Errorf("round 0 trained for %v s with its RaceStart (want 0: taken), %v s with another race's (want > 0)",
+			started[0].TrainSeconds, ignored[0].TrainSeconds)
+	}
+	for i, row := range race(nil) {
+		for _, got := range []msg.Row{started[i], ignored[i]} {
+			if got.Round != row.Round || got.TestAccuracy != row.TestAccuracy || got.Histogram != row.Histogram {
+				t.Fatalf("row %d: %+v, without a RaceStart %+v", i, got, row)
+			}
+		}
+	}
+	rows := ignored
 	// Every strategy's rows, the second's too (its round 0 is the first's, shared).
 	var got []msg.Row
 	var want []experiment.Row

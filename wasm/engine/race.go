@@ -1,13 +1,18 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 
 	"alab/core/active"
 	"alab/core/data"
 	"alab/core/experiment"
+	"alab/core/nn"
 	"alab/wasm/msg"
 )
 
@@ -24,12 +29,67 @@ func RaceSpec(r msg.Race) experiment.Spec {
 	return s
 }
 
+// A RaceStart is a race's round 0 computed ahead of time — by `make web`, natively, for
+// the default race over the page's bundle: the network the race's loops train on their
+// initial set, and its test accuracy. Round 0 depends on the seed, the initial set's size and
+// the training steps alone (not on the strategies, the batch size or the budget), so every
+// race with those three the same starts from it, as if it had trained it.
+type RaceStart struct {
+	Seed     uint64  `json:"seed"`
+	Init     int     `json:"init"`
+	Steps    int     `json:"steps"`
+	Labelled []int   `json:"labelled"` // the initial set, as the loop orders it
+	TestN    int     `json:"testN"`    // digits in the test set of Accuracy
+	Accuracy float64 `json:"accuracy"`
+	Weights  []byte  `json:"weights"` // the network as .npz (nn.Net.Save)
+}
+
+// TrainRaceStart computes the round 0 of race r over pool and test, as Race would.
+func TrainRaceStart(ctx context.Context, r msg.Race, pool, test *data.Set) (*RaceStart, error) {
+	spec := RaceSpec(r)
+	l, err := active.New(ctx, spec.Config(experiment.Run{Strategy: "random", Batch: r.Batch}), pool, test, active.GroundTruth{Set: pool})
+	if err != nil {
+		return nil, err
+	}
+	labelled := slices.Clone(l.Pool().Labelled()) // before the round labels its batch
+	rd, err := l.Step(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var w bytes.Buffer
+	if err := l.Net().Save(&w); err != nil {
+		return nil, err
+	}
+	return &RaceStart{Seed: r.Seed, Init: r.Init, Steps: r.Steps, Labelled: labelled, TestN: test.N,
+		Accuracy: rd.TestAccuracy, Weights: w.Bytes()}, nil
+}
+
+// ReadRaceStart decodes a RaceStart written as JSON (by make web).
+func ReadRaceStart(rd io.Reader) (*RaceStart, error) {
+	var s RaceStart
+	if err := json.NewDecoder(rd).Decode(&s); err != nil {
+		return nil, fmt.Errorf("engine: the race's first network: %w", err)
+	}
+	return &s, nil
+}
+
+// take has l start from s if s is r's round 0 over a test set of testN digits, and reports
+// whether it does.
+func (s *RaceStart) take(l *active.Loop, r msg.Race, testN int) bool {
+	if s == nil || s.Seed != r.Seed || s.Init != r.Init || s.Steps != r.Steps || s.TestN != testN {
+		return false
+	}
+	net, err := nn.Load(bytes.NewReader(s.Weights), int64(len(s.Weights)))
+	return err == nil && l.TakeRoundZero(net, s.Accuracy, s.Labelled) == nil
+}
+
 // Race runs strategies of a race side by side, each from the race's initial set (it
 // depends on the seed alone) and labelled from pool's ground truth: one round of each in
 // turn, so their curves grow together. Their round 0 is trained and tested once, by the
-// first (active.Loop.ShareRoundZero). It hands each round to each as it finishes — the rows
-// `alab run` writes for the same spec — and done(strategy) when a strategy's budget is spent.
-func Race(ctx context.Context, r msg.Race, strategies []string, pool, test *data.Set, each func(msg.Row), done func(string)) error {
+// first (active.Loop.ShareRoundZero), or taken from start where start is this race's (start
+// may be nil). It hands each round to each as it finishes — the rows `alab run` writes for
+// the same spec — and done(strategy) when a strategy's budget is spent.
+func Race(ctx context.Context, r msg.Race, strategies []string, pool, test *data.Set, start *RaceStart, each func(msg.Row), done func(string)) error {
 	spec := RaceSpec(r)
 	spec.Strategies = strategies
 	if err := spec.Validate(pool.N); err != nil {
@@ -43,6 +103,7 @@ func Race(ctx context.Context, r msg.Race, strategies []string, pool, test *data
 		}
 		loops[i] = l
 	}
+	start.take(loops[0], r, test.N)
 	for pass, left := 0, len(loops); left > 0; pass++ {
 		for i, l := range loops {
 			if l == nil {

@@ -2,7 +2,8 @@
 
 // Command webbuild finishes web/ after the two wasm binaries are built (see the Makefile's
 // `web` target): it writes the data bundle from the MNIST files of the GoMNIST module and
-// the network of a first visit's round 0, trained here (wasm/engine.Start),
+// the network of a first visit's round 0 and that of the default race, trained here
+// (wasm/engine.Start, engine.RaceStart),
 // copies this Go's wasm_exec.js, draws the icons and precompresses what is served
 // compressed: name.br (brotli, the smallest, for browsers) and name.gz (gzip level 9).
 //
@@ -13,6 +14,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"image"
@@ -137,7 +139,19 @@ func bundle(dir string, pool, test int) error {
 	if err := engine.WriteStart(&js, start); err != nil {
 		return err
 	}
-	return writeGzip(filepath.Join(dir, "first-net.json.gz"), js.Bytes())
+	if err := writeGzip(filepath.Join(dir, "first-net.json.gz"), js.Bytes()); err != nil {
+		return err
+	}
+	// The default race's round 0, fetched by a race's workers (not by a first visit).
+	race, err := engine.TrainRaceStart(context.Background(), msg.RaceDefaults(), sets[0].set, sets[1].set)
+	if err != nil {
+		return err
+	}
+	js.Reset()
+	if err := json.NewEncoder(&js).Encode(race); err != nil {
+		return err
+	}
+	return writeGzip(filepath.Join(dir, "race-net.json.gz"), js.Bytes())
 }
 
 func writeGzip(path string, b []byte) error {

@@ -30,8 +30,12 @@ var bundle = [4]string{
 	"data/test-images.idx.gz", "data/test-labels.idx.gz",
 }
 
-// startFile is the network of round 0 trained by `make web` (engine.Start as JSON, gzip).
-const startFile = "data/first-net.json.gz"
+// startFile is the network of round 0 trained by `make web` (engine.Start as JSON, gzip);
+// raceStartFile the default race's (engine.RaceStart), fetched when a race starts.
+const (
+	startFile     = "data/first-net.json.gz"
+	raceStartFile = "data/race-net.json.gz"
+)
 
 type worker struct {
 	inbox      chan string
@@ -216,7 +220,7 @@ func (w *worker) race(ctx context.Context, r *msg.Race) error {
 			return err
 		}
 	}
-	return engine.Race(ctx, *r, r.Strategies, w.pool, w.test,
+	return engine.Race(ctx, *r, r.Strategies, w.pool, w.test, raceStart(),
 		func(row msg.Row) { post(msg.Msg{Kind: msg.KindRace, Rows: []msg.Row{row}}) },
 		func(s string) { post(msg.Msg{Kind: msg.KindRaceDone, Stage: s}) })
 }
@@ -269,23 +273,56 @@ func (w *worker) load() error {
 // loadStart returns the network of round 0 that worker.js fetched, or nil if there is none;
 // one that does not decode is reported, and round 0 trains in the tab instead.
 func loadStart() *engine.Start {
-	v, err := promise.Await(js.Global().Get("alabStart"))
-	if err != nil || v.IsNull() || v.IsUndefined() {
+	b, err := fetched(js.Global().Get("alabStart"))
+	if b == nil && err == nil {
 		return nil
-	}
-	b := make([]byte, v.Length())
-	js.CopyBytesToGo(b, v)
-	var r io.Reader = bytes.NewReader(b)
-	if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) { // still gzip: the browser has no DecompressionStream
-		r, err = gzip.NewReader(r)
 	}
 	var s *engine.Start
 	if err == nil {
-		s, err = engine.ReadStart(r)
+		s, err = engine.ReadStart(bytes.NewReader(b))
 	}
 	if err != nil {
 		post(msg.Msg{Kind: msg.KindError, Error: fmt.Sprintf("worker: %s: %v (the first network trains here instead)", startFile, err)})
 		return nil
 	}
 	return s
+}
+
+// raceStart fetches the default race's round 0, or returns nil if it cannot be had (offline:
+// it is not among the files cached for that) or does not decode, and the race trains its
+// round 0 itself. A file that does not decode is only logged to the console: an error
+// message would stop the race (the page treats it as the worker's failure).
+func raceStart() *engine.RaceStart {
+	b, err := fetched(js.Global().Call("alabFetch", raceStartFile))
+	if b == nil && err == nil {
+		return nil
+	}
+	var s *engine.RaceStart
+	if err == nil {
+		s, err = engine.ReadRaceStart(bytes.NewReader(b))
+	}
+	if err != nil {
+		js.Global().Get("console").Call("warn", fmt.Sprintf("worker: %s: %v (the race trains its first network instead)", raceStartFile, err))
+		return nil
+	}
+	return s
+}
+
+// fetched awaits a file worker.js fetches (a promise of its bytes, or of null) and returns
+// its content, un-gzipped where the browser could not; nil if there is none.
+func fetched(p js.Value) ([]byte, error) {
+	v, err := promise.Await(p)
+	if err != nil || v.IsNull() || v.IsUndefined() {
+		return nil, nil
+	}
+	b := make([]byte, v.Length())
+	js.CopyBytesToGo(b, v)
+	if !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+		return b, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b)) // still gzip: the browser has no DecompressionStream
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
 }
