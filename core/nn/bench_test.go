@@ -30,13 +30,13 @@ func BenchmarkTrain(b *testing.B) {
 	})
 }
 
-// BenchmarkInfer measures inference throughput: one Forward pass (dropout off) on a batch
-// of 64, reported as images/s.
+// BenchmarkInfer measures inference throughput: one Forward pass (dropout off, NoGrad, as
+// testing and scoring run it) on a batch of 64, reported as images/s.
 func BenchmarkInfer(b *testing.B) {
 	bench(b, func(net *Net, x []float32) func() {
 		xt := NewInput(benchBatch)
 		copy(data(xt), x)
-		return func() { net.Forward(xt, Pass{Mode: Infer}) }
+		return func() { net.Forward(xt, Pass{Mode: Infer, NoGrad: true}) }
 	})
 }
 
