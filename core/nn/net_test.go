@@ -146,10 +146,7 @@ func TestTrainingLearnsRandomLabels(t *testing.T) {
 	// A net memorising 16 fixed random images must drive its loss well below ln 10.
 	net, _ := New("compact", 5)
 	rng := rand.New(rand.NewPCG(5, 5))
-	x := NewInput(16)
-	for i := range data(x) {
-		data(x)[i] = rng.Float32()
-	}
+	x := randomInput(16, rng)
 	labels := make([]uint8, 16)
 	for i := range labels {
 		labels[i] = uint8(i % Classes)
@@ -245,10 +242,7 @@ func TestHeadOnlyMCDropout(t *testing.T) {
 	for _, arch := range Architectures {
 		net, _ := New(arch, 2)
 		rng := rand.New(rand.NewPCG(8, 8))
-		x := NewInput(5)
-		for i := range data(x) {
-			data(x)[i] = rng.Float32()
-		}
+		x := randomInput(5, rng)
 		body := net.Body()
 		if body <= 0 || body >= net.Layers() {
 			t.Fatalf("%s: Body() = %d of %d layers", arch, body, net.Layers())
@@ -292,10 +286,7 @@ func TestMCHeadFastPath(t *testing.T) {
 			t.Fatalf("%s: no fast head path", arch)
 		}
 		rng := rand.New(rand.NewPCG(1, 6))
-		x := NewInput(7)
-		for i := range data(x) {
-			data(x)[i] = rng.Float32()
-		}
+		x := randomInput(7, rng)
 		feat := net.ForwardRange(x, 0, net.Body(), Pass{Mode: Infer})
 		featCopy := newTensorFrom(7, shape{feat.Shape()[1], feat.Shape()[2], feat.Shape()[3]}, false, append([]float32(nil), data(feat)...))
 		fast := make([]float32, 7*Classes)
@@ -311,6 +302,15 @@ func TestMCHeadFastPath(t *testing.T) {
 	}
 }
 
+// randomInput returns a batch of n inputs with pixels uniform in [0, 1) from rng.
+func randomInput(n int, rng *rand.Rand) *tensor.Dense {
+	x := NewInput(n)
+	for i := range data(x) {
+		data(x)[i] = rng.Float32()
+	}
+	return x
+}
+
 // TestNoGradSameBits checks that a NoGrad pass, whose convolutions hand their products
 // straight to the pools, gives the same logits bit for bit as a pass that writes every
 // activation out, for every architecture and on weights with non-zero biases; and that a
@@ -319,10 +319,7 @@ func TestNoGradSameBits(t *testing.T) {
 	for _, arch := range Architectures {
 		net, _ := New(arch, 8)
 		trainSteps := rand.New(rand.NewPCG(2, 8))
-		x := NewInput(9)
-		for i := range data(x) {
-			data(x)[i] = trainSteps.Float32()
-		}
+		x := randomInput(9, trainSteps)
 		labels := []uint8{0, 1, 2, 3, 4, 5, 6, 7, 8}
 		for range 3 { // moves the biases off zero
 			net.TrainBatch(x, labels, &Adam{LR: 0.01}, trainSteps)
