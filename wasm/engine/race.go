@@ -73,14 +73,15 @@ func ReadRaceStart(rd io.Reader) (*RaceStart, error) {
 	return &s, nil
 }
 
-// take has l start from s if s is r's round 0 over a test set of testN digits, and reports
-// whether it does.
-func (s *RaceStart) take(l *active.Loop, r msg.Race, testN int) bool {
+// take has l start from s if s is r's round 0 over a test set of testN digits; otherwise l
+// trains its round 0 itself.
+func (s *RaceStart) take(l *active.Loop, r msg.Race, testN int) {
 	if s == nil || s.Seed != r.Seed || s.Init != r.Init || s.Steps != r.Steps || s.TestN != testN {
-		return false
+		return
 	}
-	net, err := nn.Load(bytes.NewReader(s.Weights), int64(len(s.Weights)))
-	return err == nil && l.TakeRoundZero(net, s.Accuracy, s.Labelled) == nil
+	if net, err := nn.Load(bytes.NewReader(s.Weights), int64(len(s.Weights))); err == nil {
+		_ = l.TakeRoundZero(net, s.Accuracy, s.Labelled) // on an error (another initial set) l trains it
+	}
 }
 
 // Race runs strategies of a race side by side, each from the race's initial set (it
