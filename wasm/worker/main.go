@@ -273,17 +273,9 @@ func (w *worker) load() error {
 // loadStart returns the network of round 0 that worker.js fetched, or nil if there is none;
 // one that does not decode is reported, and round 0 trains in the tab instead.
 func loadStart() *engine.Start {
-	b, err := fetched(js.Global().Get("alabStart"))
-	if b == nil && err == nil {
-		return nil
-	}
-	var s *engine.Start
-	if err == nil {
-		s, err = engine.ReadStart(bytes.NewReader(b))
-	}
+	s, err := fetched(js.Global().Get("alabStart"), engine.ReadStart)
 	if err != nil {
 		post(msg.Msg{Kind: msg.KindError, Error: fmt.Sprintf("worker: %s: %v (the first network trains here instead)", startFile, err)})
-		return nil
 	}
 	return s
 }
@@ -293,36 +285,28 @@ func loadStart() *engine.Start {
 // round 0 itself. A file that does not decode is only logged to the console: an error
 // message would stop the race (the page treats it as the worker's failure).
 func raceStart() *engine.RaceStart {
-	b, err := fetched(js.Global().Call("alabFetch", raceStartFile))
-	if b == nil && err == nil {
-		return nil
-	}
-	var s *engine.RaceStart
-	if err == nil {
-		s, err = engine.ReadRaceStart(bytes.NewReader(b))
-	}
+	s, err := fetched(js.Global().Call("alabFetch", raceStartFile), engine.ReadRaceStart)
 	if err != nil {
 		js.Global().Get("console").Call("warn", fmt.Sprintf("worker: %s: %v (the race trains its first network instead)", raceStartFile, err))
-		return nil
 	}
 	return s
 }
 
-// fetched awaits a file worker.js fetches (a promise of its bytes, or of null) and returns
-// its content, un-gzipped where the browser could not; nil if there is none.
-func fetched(p js.Value) ([]byte, error) {
+// fetched awaits a file worker.js fetches (a promise of its bytes, or of null) and decodes
+// its content, un-gzipped where the browser could not, with read; nil and no error if there
+// is no file.
+func fetched[T any](p js.Value, read func(io.Reader) (*T, error)) (*T, error) {
 	v, err := promise.Await(p)
 	if err != nil || v.IsNull() || v.IsUndefined() {
 		return nil, nil
 	}
 	b := make([]byte, v.Length())
 	js.CopyBytesToGo(b, v)
-	if !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
-		return b, nil
+	var r io.Reader = bytes.NewReader(b)
+	if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) { // still gzip: the browser has no DecompressionStream
+		if r, err = gzip.NewReader(r); err != nil {
+			return nil, err
+		}
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(b)) // still gzip: the browser has no DecompressionStream
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(zr)
+	return read(r)
 }
