@@ -23,8 +23,8 @@ func newMaxPool2D(in shape) *MaxPool2D {
 // builtin is a select), where comparing floats mispredicts on every other window and the
 // float max builtin costs a call per comparison under WebAssembly (the pool of conv1 took
 // 12 → 6 ms a batch of 256 there). A NaN with its sign bit clear is the largest key, so it
-// passes on; -0 counts as less than +0. The expression is written out in forward: as a
-// function it is over Go's inlining budget, and a call per window cost another 2 ms.
+// passes on; -0 counts as less than +0. The expression is written out in plane: as a
+// function it is over Go's inlining budget, a call per window.
 
 // orderKey maps a float32 to an int32 that orders as the float does: non-negative floats
 // keep their bits, negative ones have the magnitude bits flipped.
