@@ -64,7 +64,10 @@ func TrainRaceStart(ctx context.Context, r msg.Race, pool, test *data.Set) (*Rac
 		Accuracy: rd.TestAccuracy, Weights: w.Bytes()}, nil
 }
 
-// ReadRaceStart decodes a RaceStart written as JSON (by make web).
+// WriteRaceStart writes s as JSON, the form ReadRaceStart reads.
+func WriteRaceStart(w io.Writer, s *RaceStart) error { return json.NewEncoder(w).Encode(s) }
+
+// ReadRaceStart decodes a RaceStart written by WriteRaceStart.
 func ReadRaceStart(rd io.Reader) (*RaceStart, error) {
 	var s RaceStart
 	if err := json.NewDecoder(rd).Decode(&s); err != nil {

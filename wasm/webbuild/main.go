@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"image"
@@ -148,7 +147,7 @@ func bundle(dir string, pool, test int) error {
 		return err
 	}
 	js.Reset()
-	if err := json.NewEncoder(&js).Encode(race); err != nil {
+	if err := engine.WriteRaceStart(&js, race); err != nil {
 		return err
 	}
 	return writeGzip(filepath.Join(dir, "race-net.json.gz"), js.Bytes())
