@@ -2,7 +2,6 @@ package active
 
 import (
 	"math/rand/v2"
-	"slices"
 
 	"alab/core/data"
 	"alab/core/nn"
@@ -13,22 +12,6 @@ import (
 
 // chunk is how many images go through the network at once when scoring.
 const chunk = 256
-
-// candidates draws this round's candidates (the unlabelled pool, or a random subset of it)
-// and computes exactly what the strategy declared it needs, once.
-func (l *Loop) candidates(seed uint64) (*query.Candidates, error) {
-	ids := l.pool.Unlabelled()
-	if m := l.cfg.PoolSubset; m > 0 && m < len(ids) {
-		perm := l.rng.Perm(len(ids))[:m]
-		sub := make([]int, m)
-		for i, j := range perm {
-			sub[i] = ids[j]
-		}
-		slices.Sort(sub)
-		ids = sub
-	}
-	return Gather(l.net, l.set, ids, l.pool.Labelled(), l.strategy.Needs(), l.cfg.MCSamples, seed), nil
-}
 
 // inferTo runs the network with dropout off over images ids of set, chunk by chunk, and
 // returns their softmax probabilities and/or penultimate embeddings.

@@ -1,8 +1,6 @@
 package active
 
 import (
-	"math/rand/v2"
-
 	"alab/core/data"
 	"alab/core/nn"
 	"alab/core/query"
@@ -11,11 +9,11 @@ import (
 // Gather returns the candidates ids of set with exactly what needs asks for, computed with
 // net: probabilities and embeddings from one deterministic pass, mcSamples dropout passes,
 // the images for searches that run the network. labelled are the labelled IDs (their
-// embeddings, for the batch-aware strategies). Every random choice flows from seed, as in
-// Loop.Step; a caller that keeps its own pool (the browser's session, whose settings change
-// between rounds) uses it in place of a Loop.
-func Gather(net *nn.Net, set *data.Set, ids, labelled []int, needs query.Needs, mcSamples int, seed uint64) *query.Candidates {
-	c := &query.Candidates{IDs: ids, Rand: rand.New(rand.NewPCG(seed, 0x5e1ec7))}
+// embeddings, for the batch-aware strategies). Every random choice flows from the run's
+// seed through round's streams (Seed), as in Loop.Query, which calls it; so does a
+// description of the round's batch (the browser's redundancy map).
+func Gather(net *nn.Net, set *data.Set, ids, labelled []int, needs query.Needs, mcSamples int, seed uint64, round int) *query.Candidates {
+	c := &query.Candidates{IDs: ids, Rand: Rand(seed, "select", round)}
 	if needs.Probs || needs.Embeddings {
 		c.Probs, c.Emb = inferTo(net, set, ids, needs.Probs, needs.Embeddings)
 	}
@@ -23,7 +21,7 @@ func Gather(net *nn.Net, set *data.Set, ids, labelled []int, needs query.Needs, 
 		_, c.LabelledEmb = inferTo(net, set, labelled, false, true)
 	}
 	if needs.MC {
-		c.MC = mcProbs(net, set, ids, mcSamples, seed)
+		c.MC = mcProbs(net, set, ids, mcSamples, Seed(seed, "round", round))
 	}
 	if needs.Model {
 		c.Net = net

@@ -25,8 +25,9 @@ func fixture(t testing.TB) (pool, test *data.Set) {
 // quick is a configuration small enough for unit tests: 20 balanced labels, 3 rounds of 5.
 func quick(strategy string) Config {
 	return Config{
-		Strategy: strategy, Init: 20, InitBalanced: true, Batch: 5, Budget: 35,
-		PoolSubset: 100, MCSamples: 4, Train: train.Config{Steps: 20, Batch: 16}, Seed: 3,
+		Settings: Settings{Strategy: strategy, Batch: 5, PoolSubset: 100, MCSamples: 4},
+		Init:     20, InitBalanced: true, Budget: 35,
+		Train: Schedule{Cold: train.Config{Steps: 20, Batch: 16}}, Seed: 3,
 	}
 }
 
@@ -175,7 +176,7 @@ func TestBadConfigAndOracle(t *testing.T) {
 		{func(c *Config) { c.Batch = -2 }, "invalid batch size -2"},
 		{func(c *Config) { c.Budget = 10 }, "budget 10 is below the initial set size 20"},
 		{func(c *Config) { c.PoolSubset = -1 }, "invalid pool subset -1"},
-		{func(c *Config) { c.Train.LR = -1 }, "invalid learning rate -1"},
+		{func(c *Config) { c.Train.Cold.LR = -1 }, "invalid learning rate -1"},
 	} {
 		cfg := quick("random")
 		c.edit(&cfg)
@@ -228,7 +229,7 @@ func TestDFALAugmentAddsTwins(t *testing.T) {
 	if flipped == 0 || l.Twins() != flipped {
 		t.Fatalf("%d twins after a batch with %d adversarial images", l.Twins(), flipped)
 	}
-	s := l.labelledSet()
+	s := l.labelledSet(l.Round())
 	if s.N != 25+flipped || len(l.Pool().Labelled()) != 25 {
 		t.Errorf("training set of %d with %d labels, want 25 labels + %d twins", s.N, len(l.Pool().Labelled()), flipped)
 	}
@@ -237,79 +238,3 @@ func TestDFALAugmentAddsTwins(t *testing.T) {
 	}
 }
 
-// TestShareRoundZero checks that a loop taking its round 0 from another's gets that round's
-// accuracy, and that sharing is refused between configurations or at the wrong moment.
-func TestShareRoundZero(t *testing.T) {
-	pool, test := fixture(t)
-	ctx := context.Background()
-	newLoop := func(cfg Config) *Loop {
-		l, err := New(ctx, cfg, pool, test, GroundTruth{Set: pool})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}
-	first, second := newLoop(quick("margin")), newLoop(quick("random"))
-	if err := second.ShareRoundZero(first); err == nil {
-		t.Errorf("sharing round 0 from a loop that has not run it: no error")
-	}
-	r0, err := first.Step(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := quick("random")
-	other.Seed++
-	if err := newLoop(other).ShareRoundZero(first); err == nil || !strings.Contains(err.Error(), "one configuration") {
-		t.Errorf("sharing round 0 across seeds: error %v, want one naming the configuration", err)
-	}
-	if err := second.ShareRoundZero(first); err != nil {
-		t.Fatal(err)
-	}
-	got, err := second.Step(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	alone, err := newLoop(quick("random")).Step(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.TestAccuracy != r0.TestAccuracy || got.TestAccuracy != alone.TestAccuracy || !slices.Equal(pickedIDs([]*Round{got}), pickedIDs([]*Round{alone})) {
-		t.Errorf("shared round 0: accuracy %v, picks %v; first's %v; computed alone %v, picks %v",
-			got.TestAccuracy, pickedIDs([]*Round{got}), r0.TestAccuracy, alone.TestAccuracy, pickedIDs([]*Round{alone}))
-	}
-	if _, err := first.Step(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := newLoop(quick("random")).ShareRoundZero(first); err == nil {
-		t.Errorf("sharing round 0 from a loop that has gone on to round 1: no error")
-	}
-
-	// TakeRoundZero: a network trained elsewhere, checked against the loop's initial set.
-	taker := newLoop(quick("random"))
-	wrong := slices.Clone(taker.Pool().Labelled())
-	wrong[0]++
-	if err := taker.TakeRoundZero(first.Net(), r0.TestAccuracy, wrong); err == nil || !strings.Contains(err.Error(), "initial set") {
-		t.Errorf("taking round 0 trained on another initial set: error %v, want one naming the initial set", err)
-	}
-	if err := taker.TakeRoundZero(alone0(t, newLoop), r0.TestAccuracy, taker.Pool().Labelled()); err != nil {
-		t.Fatal(err)
-	}
-	took, err := taker.Step(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if took.Train != 0 || took.TestAccuracy != alone.TestAccuracy || !slices.Equal(pickedIDs([]*Round{took}), pickedIDs([]*Round{alone})) {
-		t.Errorf("taken round 0: trained %v, accuracy %v, picks %v; computed alone %v, picks %v",
-			took.Train, took.TestAccuracy, pickedIDs([]*Round{took}), alone.TestAccuracy, pickedIDs([]*Round{alone}))
-	}
-}
-
-// alone0 returns the network of round 0 of a loop of quick("random"), computed alone.
-func alone0(t *testing.T, newLoop func(Config) *Loop) *nn.Net {
-	t.Helper()
-	l := newLoop(quick("random"))
-	if _, err := l.Step(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return l.Net()
-}

@@ -93,9 +93,13 @@ func Shard(runs []Run, i, n int) ([]Run, error) {
 func (s Spec) Config(r Run) active.Config {
 	s = s.withDefaults()
 	c := active.Config{
-		Arch: s.Arch, Strategy: r.Strategy, Options: s.Options,
-		Init: s.Init, InitBalanced: s.InitBalanced, Batch: r.Batch, Budget: s.Budget,
-		PoolSubset: s.PoolSubset, MCSamples: s.MCSamples, Train: s.Train, WarmStart: s.WarmStart,
+		Arch: s.Arch,
+		Settings: active.Settings{
+			Strategy: r.Strategy, Options: s.Options, Batch: r.Batch,
+			PoolSubset: s.PoolSubset, MCSamples: s.MCSamples,
+		},
+		Init: s.Init, InitBalanced: s.InitBalanced, Budget: s.Budget,
+		Train:       active.Schedule{Cold: s.Train, WarmStart: s.WarmStart, Warm: s.Train},
 		DFALAugment: s.DFALAugment,
 		TestLimit:   s.TestLimit, Seed: s.Seed + uint64(r.Repeat),
 	}

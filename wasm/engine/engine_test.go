@@ -46,19 +46,15 @@ func ids(b *msg.Batch) []int {
 func firstBatch(t *testing.T, cfg Config, s msg.Settings) (*msg.Batch, *Engine) {
 	t.Helper()
 	pool, test := fixture(t)
-	e, err := New(cfg, pool, test)
+	e, err := New(context.Background(), cfg, pool, test, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	seeded, err := e.SeedSet(s.WithDefaults().Seed)
+	b, err := e.Query(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := e.Query(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.Seeded = seeded // as the worker sends it
+	b.Seeded = e.SeedSet() // as the worker sends it
 	return b, e
 }
 
@@ -72,7 +68,7 @@ func session(t *testing.T, s msg.Settings, rounds int) ([]msg.Label, *msg.Batch,
 	var err error
 	for r := 1; r <= rounds; r++ {
 		if r%2 == 1 { // as the worker does while the person labels (or not: same chain)
-			if _, err := e.Pretrain(ctx, s.WithDefaults().Seed); err != nil {
+			if _, err := e.Pretrain(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -84,7 +80,7 @@ func session(t *testing.T, s msg.Settings, rounds int) ([]msg.Label, *msg.Batch,
 			t.Fatal(err)
 		}
 		labels = append(labels, ls...)
-		if b, err = e.Query(ctx, s); err != nil {
+		if b, err = e.Query(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -128,7 +124,7 @@ func TestSaveModelIsTheRoundsNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Pretrain(context.Background(), 1); err != nil {
+	if _, err := e.Pretrain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
@@ -139,7 +135,7 @@ func TestSaveModelIsTheRoundsNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := train.Accuracy(net, e.test, 0)
+	got, err := train.Accuracy(net, e.loop.Test(), 0)
 	if err != nil || got != acc {
 		t.Errorf("the exported model's accuracy is %v (%v), want the round's %v", got, err, acc)
 	}
@@ -156,7 +152,7 @@ func TestRestoreIsExact(t *testing.T) {
 		partial := answer(onScreen, 3)[:2]
 		saved := append(slices.Clone(labels), partial...)
 
-		r, err := New(quick, pool, test)
+		r, err := New(ctx, quick, pool, test, s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,11 +180,11 @@ func TestRestoreIsExact(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		next1, err := e.Query(ctx, s)
+		next1, err := e.Query(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		next2, err := r.Query(ctx, s)
+		next2, err := r.Query(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,20 +196,26 @@ func TestRestoreIsExact(t *testing.T) {
 
 func TestAddRejects(t *testing.T) {
 	pool, test := fixture(t)
-	e, err := New(quick, pool, test)
+	e, err := New(context.Background(), quick, pool, test, msg.Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range []msg.Label{{ID: -1}, {ID: pool.N}, {ID: 0, Label: 10}, {ID: 0, Label: -2}} {
+	free := e.loop.Pool().Unlabelled()
+	for _, l := range []msg.Label{{ID: -1}, {ID: pool.N}, {ID: free[0], Label: 10}, {ID: free[0], Label: -2}, {ID: e.SeedSet()[0].ID, Label: 1}} {
 		if err := e.Add([]msg.Label{l}); err == nil {
 			t.Errorf("Add(%+v): no error", l)
 		}
 	}
-	if err := e.Add([]msg.Label{{ID: 1, Label: 3}}); err != nil {
+	if err := e.Add([]msg.Label{{ID: free[1], Label: 3}, {ID: free[2], Label: msg.Skip}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Add([]msg.Label{{ID: 1, Label: 3}}); err == nil {
-		t.Error("labelling twice: no error")
+	for _, id := range free[1:3] {
+		if err := e.Add([]msg.Label{{ID: id, Label: 3}}); err == nil {
+			t.Errorf("answering %d twice: no error", id)
+		}
+	}
+	if err := e.SetSettings(msg.Settings{Seed: 2}); err == nil {
+		t.Error("another seed mid-session: no error")
 	}
 	if err := e.SaveModel(&bytes.Buffer{}); err == nil {
 		t.Error("SaveModel before training: no error")
@@ -233,28 +235,28 @@ func TestTimings(t *testing.T) {
 		t.Fatal(err)
 	}
 	pool, test := tr.Head(10000), te.Head(2000)
-	e, err := New(Config{}, pool, test)
+	ctx := context.Background()
+	e, err := New(ctx, Config{}, pool, test, msg.Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.SeedSet(1); err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	b0, err := e.Query(ctx, msg.Settings{})
+	b0, err := e.Query(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, strategy := range msg.Strategies {
 		s := msg.Settings{Strategy: strategy, Batch: 10}
 		start := time.Now()
-		if _, err := e.Pretrain(ctx, 1); err != nil {
+		if _, err := e.Pretrain(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if err := e.Submit(answer(b0, e.Round()+1)); err != nil {
 			t.Fatal(err)
 		}
-		b, err := e.Query(ctx, s)
+		if err := e.SetSettings(s); err != nil {
+			t.Fatal(err)
+		}
+		b, err := e.Query(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

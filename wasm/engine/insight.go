@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -26,19 +25,16 @@ const MapPoints = 2000
 // network's penultimate-layer embeddings, and the same-size random batch it is compared
 // with — their mean pairwise embedding distances and mean scores. The random batch is drawn
 // from the same candidates with a seed of its own, so a restore draws the same one.
-func (e *Engine) Insight(ctx context.Context, s msg.Settings) (*msg.Insight, error) {
-	if e.net == nil || len(e.picks) == 0 {
-		return nil, fmt.Errorf("engine: no batch to describe in round %d", e.round)
+func (e *Engine) Insight(ctx context.Context) (*msg.Insight, error) {
+	net, picks, round := e.loop.Net(), e.loop.Batch(), e.loop.Round()
+	if net == nil || len(picks) == 0 {
+		return nil, fmt.Errorf("engine: no batch to describe in round %d", round)
 	}
-	s = s.WithDefaults()
+	s, seed, set := e.settings, e.settings.Seed, e.loop.Set()
 	start := time.Now()
-	seed := e.roundSeed(s.Seed)
-	cands := e.cands
-	if cands == nil {
-		cands = e.candidates(s.PoolSubset, seed)
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x4a11d0))
-	k := min(len(e.picks), len(cands))
+	cands := e.loop.Candidates()
+	rng := active.Rand(seed, "map", round)
+	k := min(len(picks), len(cands))
 	random := make([]int, k)
 	for i, j := range rng.Perm(len(cands))[:k] {
 		random[i] = cands[j]
@@ -49,7 +45,7 @@ func (e *Engine) Insight(ctx context.Context, s msg.Settings) (*msg.Insight, err
 		shown = shown[:MapPoints]
 	}
 	flags := map[int]int{}
-	for _, p := range e.picks {
+	for _, p := range picks {
 		flags[p.ID] |= msg.InBatch
 	}
 	for _, id := range random {
@@ -60,8 +56,8 @@ func (e *Engine) Insight(ctx context.Context, s msg.Settings) (*msg.Insight, err
 	}
 	slices.Sort(shown)
 	shown = slices.Compact(shown)
-	labelled := e.pool.Labelled()
-	c := active.Gather(e.net, e.set, shown, labelled, query.Needs{Probs: true, Embeddings: true}, 0, seed)
+	labelled := e.loop.Pool().Labelled()
+	c := active.Gather(net, set, shown, labelled, query.Needs{Probs: true, Embeddings: true}, 0, seed, round)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -79,7 +75,7 @@ func (e *Engine) Insight(ctx context.Context, s msg.Settings) (*msg.Insight, err
 			x.Set(i, j, float64(src[row*d+j]))
 		}
 	}
-	in := &msg.Insight{Round: e.round, Strategy: s.Strategy}
+	in := &msg.Insight{Round: round, Strategy: s.Strategy}
 	var pc stat.PC
 	xy := make([][2]float64, n+l)
 	if pc.PrincipalComponents(x, nil) {
@@ -127,13 +123,13 @@ func (e *Engine) Insight(ctx context.Context, s msg.Settings) (*msg.Insight, err
 	}
 	for i, id := range labelled {
 		p := xy[n+i]
-		in.Points = append(in.Points, msg.Point{ID: id, X: scale(p[0], 0), Y: scale(p[1], 1), Flags: msg.InLabelled, Pred: int(e.pool.LabelOf(id))})
+		in.Points = append(in.Points, msg.Point{ID: id, X: scale(p[0], 0), Y: scale(p[1], 1), Flags: msg.InLabelled, Pred: int(e.loop.Pool().LabelOf(id))})
 	}
 	for _, id := range random {
 		in.RandomPreds = append(in.RandomPreds, in.Points[row[id]].Pred)
 	}
-	batch := make([]int, len(e.picks))
-	for i, p := range e.picks {
+	batch := make([]int, len(picks))
+	for i, p := range picks {
 		batch[i] = p.ID
 	}
 	dist := func(ids []int) float64 {
@@ -161,14 +157,14 @@ func (e *Engine) Insight(ctx context.Context, s msg.Settings) (*msg.Insight, err
 
 	// The strategy's scores of the random batch: its own selection over those digits alone.
 	var scores []float64
-	for _, p := range e.picks {
+	for _, p := range picks {
 		if !math.IsNaN(p.Score) && !math.IsInf(p.Score, 0) {
 			scores = append(scores, p.Score)
 		}
 	}
 	in.BatchScore = msg.MeanOf(scores)
 	if strategy, err := query.New(s.Strategy, query.Options{}); err == nil && in.BatchScore.N > 0 {
-		rc := active.Gather(e.net, e.set, slices.Sorted(slices.Values(random)), labelled, strategy.Needs(), s.MCSamples, seed)
+		rc := active.Gather(net, set, slices.Sorted(slices.Values(random)), labelled, strategy.Needs(), s.MCSamples, seed, round)
 		if picks, err := strategy.Select(rc, len(random)); err == nil {
 			scores = scores[:0]
 			for _, p := range picks {

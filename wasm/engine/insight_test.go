@@ -12,7 +12,7 @@ import (
 func TestInsight(t *testing.T) {
 	s := msg.Settings{Strategy: "margin", Batch: 8, PoolSubset: 300}
 	_, b, e := session(t, s, 1)
-	in, err := e.Insight(context.Background(), s)
+	in, err := e.Insight(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestInsight(t *testing.T) {
 	if in.BatchScore.Mean < in.RandomScore.Mean {
 		t.Errorf("top-k margin batch mean score %g below the random batch's %g", in.BatchScore.Mean, in.RandomScore.Mean)
 	}
-	again, err := e.Insight(context.Background(), s)
+	again, err := e.Insight(context.Background())
 	if err != nil || again.BatchDistance != in.BatchDistance || len(again.Points) != len(in.Points) {
 		t.Errorf("a second Insight differs: %v", err)
 	}

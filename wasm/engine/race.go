@@ -76,23 +76,25 @@ func ReadRaceStart(rd io.Reader) (*RaceStart, error) {
 	return &s, nil
 }
 
-// take has l start from s if s is r's round 0 over a test set of testN digits; otherwise l
-// trains its round 0 itself.
-func (s *RaceStart) take(l *active.Loop, r msg.Race, testN int) {
+// roundZero returns s as round 0 of race r over a test set of testN digits, or nil where
+// it is another race's: the race then trains its round 0 itself.
+func (s *RaceStart) roundZero(r msg.Race, testN int) *active.RoundZero {
 	if s == nil || s.Seed != r.Seed || s.Init != r.Init || s.Steps != r.Steps || s.TestN != testN {
-		return
+		return nil
 	}
-	if net, err := nn.Load(bytes.NewReader(s.Weights), int64(len(s.Weights))); err == nil {
-		_ = l.TakeRoundZero(net, s.Accuracy, s.Labelled) // on an error (another initial set) l trains it
+	net, err := nn.Load(bytes.NewReader(s.Weights), int64(len(s.Weights)))
+	if err != nil {
+		return nil
 	}
+	return &active.RoundZero{Net: net, Labelled: s.Labelled, Tested: true, Accuracy: s.Accuracy}
 }
 
 // Race runs strategies of a race side by side, each from the race's initial set (it
 // depends on the seed alone) and labelled from pool's ground truth: one round of each in
 // turn, so their curves grow together. Their round 0 is trained and tested once, by the
-// first (active.Loop.ShareRoundZero), or taken from start where start is this race's (start
-// may be nil). It hands each round to each as it finishes — the rows `alab run` writes for
-// the same spec — and done(strategy) when a strategy's budget is spent.
+// first, and handed to the others (active.RoundZero), or taken from start where start is
+// this race's (start may be nil). It hands each round to each as it finishes — the rows
+// `alab run` writes for the same spec — and done(strategy) when a strategy's budget is spent.
 func Race(ctx context.Context, r msg.Race, strategies []string, pool, test *data.Set, start *RaceStart, each func(msg.Row), done func(string)) error {
 	spec := RaceSpec(r)
 	spec.Strategies = strategies
@@ -100,24 +102,21 @@ func Race(ctx context.Context, r msg.Race, strategies []string, pool, test *data
 		return err
 	}
 	loops := make([]*active.Loop, len(strategies))
-	for i, s := range strategies {
-		l, err := active.New(ctx, spec.Config(experiment.Run{Strategy: s, Batch: r.Batch}), pool, test, active.GroundTruth{Set: pool})
-		if err != nil {
-			return err
-		}
-		loops[i] = l
-	}
-	start.take(loops[0], r, test.N)
+	zero := start.roundZero(r, test.N)
 	for pass, left := 0, len(loops); left > 0; pass++ {
-		for i, l := range loops {
+		for i := range loops {
+			if pass == 0 {
+				cfg := spec.Config(experiment.Run{Strategy: strategies[i], Batch: r.Batch})
+				cfg.RoundZero = zero
+				l, err := active.New(ctx, cfg, pool, test, active.GroundTruth{Set: pool})
+				if err != nil {
+					return err
+				}
+				loops[i] = l
+			}
+			l := loops[i]
 			if l == nil {
 				continue
-			}
-			if pass == 0 && i > 0 {
-				// Round 0 is the same network for every strategy: train and test it once.
-				if err := l.ShareRoundZero(loops[0]); err != nil {
-					return fmt.Errorf("engine: race of %s: %w", strategies[i], err)
-				}
 			}
 			rd, err := l.Step(ctx)
 			if errors.Is(err, active.ErrDone) {
@@ -130,6 +129,15 @@ func Race(ctx context.Context, r msg.Race, strategies []string, pool, test *data
 			}
 			if err != nil {
 				return fmt.Errorf("engine: race of %s: %w", strategies[i], err)
+			}
+			if pass == 0 && i == 0 {
+				// Round 0 is the same network for every strategy: trained and tested once.
+				net, err := nn.New(l.Net().Arch, 0)
+				if err != nil {
+					return err
+				}
+				copy(net.Params, l.Net().Params)
+				zero = &active.RoundZero{Net: net, Labelled: l.Initial(), Tested: true, Accuracy: rd.TestAccuracy}
 			}
 			each(msg.Row{
 				Strategy: strategies[i], BatchSize: r.Batch, Round: rd.Round, Labelled: rd.Labelled,

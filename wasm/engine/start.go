@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 
+	"alab/core/active"
 	"alab/core/data"
 	"alab/core/nn"
 	"alab/core/query"
@@ -20,8 +21,8 @@ import (
 // the default settings. Every first visit would compute exactly that, so the tab goes
 // straight to showing the batch. A Start records everything its network depended on, and a
 // session uses it only where its own round 0 would train exactly that network (the same
-// architecture, steps, batch, seed and seed set), and its batch only for the same settings.
-// Any other session computes round 0 itself, as without a Start.
+// architecture, steps, batch and seed; the loop checks the seed set), and its batch only for
+// the same settings (active.RoundZero). Any other session computes round 0 itself.
 type Start struct {
 	Arch      string      `json:"arch"`
 	ColdSteps int         `json:"coldSteps"`
@@ -32,36 +33,35 @@ type Start struct {
 	// Picks are the batch that Settings query with that network.
 	Settings msg.Settings `json:"settings"`
 	Picks    []query.Pick `json:"picks"`
+
+	net *nn.Net // Weights, loaded
 }
 
 // TrainStart computes round 0 of a first visit with settings s, as a session of cfg over
 // pool and test would, and returns it as a Start. The strategy must give finite scores and
 // no adversarial images (the default, margin, does).
 func TrainStart(ctx context.Context, cfg Config, pool, test *data.Set, s msg.Settings) (*Start, error) {
-	e, err := New(cfg, pool, test)
+	cfg.Start = nil
+	e, err := New(ctx, cfg, pool, test, s)
 	if err != nil {
 		return nil, err
 	}
-	s = s.WithDefaults()
-	labels, err := e.SeedSet(s.Seed)
-	if err != nil {
+	if _, err := e.Query(ctx); err != nil {
 		return nil, err
 	}
-	if _, err := e.Query(ctx, s); err != nil {
-		return nil, err
-	}
-	for _, p := range e.picks {
+	picks := e.loop.Batch()
+	for _, p := range picks {
 		if p.Adversarial != nil || math.IsInf(p.Score, 0) || math.IsNaN(p.Score) {
 			return nil, fmt.Errorf("engine: %s's first batch cannot be shipped: sample %d has score %v or an adversarial image", s.Strategy, p.ID, p.Score)
 		}
 	}
 	var w bytes.Buffer
-	if err := e.net.Save(&w); err != nil {
+	if err := e.loop.Net().Save(&w); err != nil {
 		return nil, err
 	}
 	c := e.cfg
-	return &Start{Arch: c.Arch, ColdSteps: c.ColdSteps, Batch: c.Batch, Seed: s.Seed, Labels: labels,
-		Weights: w.Bytes(), Settings: s, Picks: e.picks}, nil
+	return &Start{Arch: c.Arch, ColdSteps: c.ColdSteps, Batch: c.Batch, Seed: e.settings.Seed, Labels: e.SeedSet(),
+		Weights: w.Bytes(), Settings: e.settings, Picks: slices.Clone(picks), net: e.loop.Net()}, nil
 }
 
 // WriteStart writes s as JSON, the form ReadStart reads.
@@ -80,40 +80,19 @@ func ReadStart(r io.Reader) (*Start, error) {
 	if net.Arch != s.Arch {
 		return nil, fmt.Errorf("engine: the first network's weights are %s, its record says %q", net.Arch, s.Arch)
 	}
+	s.net = net
 	return &s, nil
 }
 
-// startNet returns the Start's network if it is the one round 0 of this session, with
-// Settings.Seed seed, would train; else nil.
-func (e *Engine) startNet(seed uint64) *nn.Net {
-	s := e.cfg.Start
-	if s == nil || e.round != 0 || s.Arch != e.cfg.Arch || s.ColdSteps != e.cfg.ColdSteps ||
-		s.Batch != e.cfg.Batch || s.Seed != seed {
+// roundZero returns the Start as round 0 of a session of c with settings s, or nil where
+// the session's round 0 would train another network (s may be nil).
+func (st *Start) roundZero(c Config, s msg.Settings) *active.RoundZero {
+	if st == nil || st.net == nil || st.Arch != c.Arch || st.ColdSteps != c.ColdSteps || st.Batch != c.Batch || st.Seed != s.Seed {
 		return nil
 	}
-	var labels []msg.Label
-	for _, id := range e.pool.Labelled() {
-		if e.pool.Round(id) == 0 {
-			labels = append(labels, msg.Label{ID: id, Label: int(e.pool.LabelOf(id))})
-		}
+	ids := make([]int, len(st.Labels))
+	for i, l := range st.Labels {
+		ids[i] = l.ID
 	}
-	slices.SortFunc(labels, func(a, b msg.Label) int { return a.ID - b.ID })
-	same := slices.EqualFunc(labels, s.Labels, func(a, b msg.Label) bool { return a.ID == b.ID && a.Label == b.Label })
-	if !same {
-		return nil
-	}
-	net, err := nn.Load(bytes.NewReader(s.Weights), int64(len(s.Weights)))
-	if err != nil { // ReadStart checked it
-		return nil
-	}
-	return net
-}
-
-// startPicks returns the Start's batch if round 0's network is the Start's and s are the
-// settings it was queried with; else nil.
-func (e *Engine) startPicks(s msg.Settings) []query.Pick {
-	if e.round != 0 || !e.started || e.cfg.Start.Settings != s.WithDefaults() {
-		return nil
-	}
-	return slices.Clone(e.cfg.Start.Picks)
+	return &active.RoundZero{Net: st.net, Labelled: ids, Settings: settings(st.Settings.WithDefaults()), Batch: st.Picks}
 }

@@ -57,7 +57,7 @@ func TestStartIsTheFirstRound(t *testing.T) {
 
 	// A reload of that session uses it too: the same batch on screen and the same next one.
 	pool, test := fixture(t)
-	r, err := New(cfg, pool, test)
+	r, err := New(context.Background(), cfg, pool, test, s)
 	if err != nil {
 		t.Fatal(err)
 	}

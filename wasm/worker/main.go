@@ -42,7 +42,6 @@ type worker struct {
 	pool, test *data.Set
 	start      *engine.Start // round 0's network trained ahead of time, if it loaded
 	e          *engine.Engine
-	settings   msg.Settings
 }
 
 func main() {
@@ -122,25 +121,18 @@ func (w *worker) init(ctx context.Context, in *msg.Init) error {
 		}
 		progress(fmt.Sprintf("digits decoded in %v (pool %d, test %d)", time.Since(start).Round(time.Millisecond), w.pool.N, w.test.N))
 	}
-	if err := in.Settings.Validate(); err != nil {
-		return err
-	}
-	e, err := engine.New(engine.Config{Start: w.start}, w.pool, w.test)
+	e, err := engine.New(ctx, engine.Config{Start: w.start}, w.pool, w.test, in.Settings)
 	if err != nil {
 		return err
 	}
-	w.e, w.settings = e, in.Settings.WithDefaults()
+	w.e = e
 	var b *msg.Batch
 	if len(in.Labels) == 0 {
 		progress("training on a seed set of 20 digits labelled from MNIST")
-		seeded, err := e.SeedSet(w.settings.Seed)
-		if err != nil {
+		if b, err = e.Query(ctx); err != nil {
 			return err
 		}
-		if b, err = e.Query(ctx, w.settings); err != nil {
-			return err
-		}
-		b.Seeded = seeded
+		b.Seeded = e.SeedSet()
 	} else {
 		progress(fmt.Sprintf("restoring your %d labels", len(in.Labels)))
 		if b, err = e.Restore(ctx, *in); err != nil {
@@ -155,16 +147,15 @@ func (w *worker) submit(ctx context.Context, m msg.Msg) error {
 	if w.e == nil {
 		return fmt.Errorf("worker: submit before init")
 	}
-	if m.Settings != nil {
-		if err := m.Settings.Validate(); err != nil {
-			return err
-		}
-		w.settings = m.Settings.WithDefaults()
-	}
 	if err := w.e.Submit(m.Labels); err != nil {
 		return err
 	}
-	b, err := w.e.Query(ctx, w.settings)
+	if m.Settings != nil {
+		if err := w.e.SetSettings(*m.Settings); err != nil {
+			return err
+		}
+	}
+	b, err := w.e.Query(ctx)
 	if err != nil {
 		return err
 	}
@@ -186,7 +177,7 @@ func (w *worker) send(b *msg.Batch) {
 	}})
 	// The redundancy map and the comparison with a random batch, once the digits are up.
 	if len(w.inbox) == 0 {
-		in, err := w.e.Insight(context.Background(), w.settings)
+		in, err := w.e.Insight(context.Background())
 		if err != nil {
 			post(msg.Msg{Kind: msg.KindError, Error: err.Error()})
 			return
@@ -196,7 +187,7 @@ func (w *worker) send(b *msg.Batch) {
 	// While the person labels, train on what is labelled so far: the part of the next
 	// round's training that does not need the new labels.
 	if len(w.inbox) == 0 {
-		if _, err := w.e.Pretrain(context.Background(), w.settings.Seed); err != nil {
+		if _, err := w.e.Pretrain(context.Background()); err != nil {
 			post(msg.Msg{Kind: msg.KindError, Error: err.Error()})
 			return
 		}
