@@ -237,4 +237,3 @@ func TestDFALAugmentAddsTwins(t *testing.T) {
 		t.Errorf("first twin labelled %d, its original %d", s.Labels[25], r.Labels[0])
 	}
 }
-

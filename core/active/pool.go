@@ -1,6 +1,10 @@
-// Package active is the pool-based batch active-learning loop: a pool of samples, an oracle
-// that labels them, and a loop whose Step runs one round — train, evaluate, score, select,
-// label — and returns, so a caller (a progress bar, a browser tab) can act between rounds.
+// Package active is the pool-based batch active-learning loop — the one loop every caller
+// drives: `alab run` and the race with a simulated oracle, the lab in the browser with a
+// person. A pool of samples, an oracle that labels them, and a Loop whose Step runs one round
+// — train, evaluate, score, select, label — and returns, so a caller (a progress bar, a
+// browser tab) can act between rounds. A person answers later, one label at a time (Query,
+// Answer, TakeOut, Submit); settings may change between rounds; the training schedule, a
+// round 0 computed ahead of time and the replay of a saved session are the loop's too.
 package active
 
 import (

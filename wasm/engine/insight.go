@@ -32,18 +32,7 @@ func (e *Engine) Insight(ctx context.Context) (*msg.Insight, error) {
 	}
 	s, seed, set := e.settings, e.settings.Seed, e.loop.Set()
 	start := time.Now()
-	cands := e.loop.Candidates()
-	rng := active.Rand(seed, "map", round)
-	k := min(len(picks), len(cands))
-	random := make([]int, k)
-	for i, j := range rng.Perm(len(cands))[:k] {
-		random[i] = cands[j]
-	}
-	shown := slices.Clone(cands)
-	if len(shown) > MapPoints {
-		rng.Shuffle(len(shown), func(i, j int) { shown[i], shown[j] = shown[j], shown[i] })
-		shown = shown[:MapPoints]
-	}
+	random, shown := e.loop.RandomBatch(MapPoints)
 	flags := map[int]int{}
 	for _, p := range picks {
 		flags[p.ID] |= msg.InBatch

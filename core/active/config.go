@@ -1,0 +1,160 @@
+package active
+
+import (
+	"fmt"
+
+	"alab/core/nn"
+	"alab/core/query"
+	"alab/core/train"
+)
+
+// Settings are what a caller may change between rounds (Loop.SetSettings): they apply from
+// the next query. Zero values mean the defaults given.
+type Settings struct {
+	Strategy string        // query strategy (query.Names); if "", "random"
+	Options  query.Options // the strategy's knobs
+	Batch    int           // samples queried per round; if 0, 10
+
+	// PoolSubset, if positive, scores a random subset of that many unlabelled samples each
+	// round instead of the whole unlabelled pool (Gal et al. use 2000, DFAL 300).
+	PoolSubset int
+	MCSamples  int // stochastic passes for MC-dropout strategies; if 0, 20
+}
+
+func (s Settings) withDefaults() Settings {
+	if s.Strategy == "" {
+		s.Strategy = "random"
+	}
+	if s.Batch == 0 {
+		s.Batch = 10
+	}
+	if s.MCSamples == 0 {
+		s.MCSamples = 20
+	}
+	return s
+}
+
+// Validate reports the first invalid setting (after defaults).
+func (s Settings) Validate() error {
+	s = s.withDefaults()
+	if _, err := query.New(s.Strategy, s.Options); err != nil {
+		return err
+	}
+	switch {
+	case s.Batch < 1:
+		return fmt.Errorf("active: invalid batch size %d: want at least 1", s.Batch)
+	case s.PoolSubset < 0:
+		return fmt.Errorf("active: invalid pool subset %d: want 0 (the whole pool) or more", s.PoolSubset)
+	case s.MCSamples < 1:
+		return fmt.Errorf("active: invalid MC samples %d: want at least 1", s.MCSamples)
+	}
+	return nil
+}
+
+// Schedule says how each round's network is trained. Round 0's trains Cold from fresh
+// weights. Unless WarmStart, every later round does the same, as the papers do. With
+// WarmStart a later round continues from the previous round's network: first Pre steps
+// (Warm's batch and learning rate) on the labels the previous round had — Loop.Pretrain runs
+// them early, while a person labels, or else the round runs them itself: the same chain
+// either way — then Warm on every label so far. So a person's round costs the same at 30
+// labels as at 300, and a replay retrains it exactly.
+type Schedule struct {
+	Cold      train.Config
+	WarmStart bool
+	Pre       int
+	Warm      train.Config
+}
+
+// Config describes one active-learning run. Zero values mean the defaults given.
+type Config struct {
+	Arch string // network architecture; if "", "compact"
+	Settings
+
+	Init         int  // size of the initial labelled set; if 0, 20
+	InitBalanced bool // the initial set has Init/10 samples of each class (Init must divide by 10)
+	Budget       int  // stop once this many samples are labelled; if 0, Init + 10·Batch
+
+	Train Schedule
+
+	// ModelCap, if positive, bounds the candidates of strategies that run the network per
+	// candidate (query.Needs.Model: fgsm, deepfool) below PoolSubset: DFAL's 300 in the browser.
+	ModelCap int
+
+	// DFALAugment adds each queried sample's adversarial twin (Pick.Adversarial, from fgsm
+	// or deepfool) to the training set with the label given to the original — full DFAL's
+	// free extra data. Twins are stored at MNIST's 8-bit depth and are not counted as labels.
+	DFALAugment bool
+
+	// TestLimit, if positive, evaluates on the first TestLimit test images only.
+	TestLimit int
+
+	// RoundZero, if not nil, is round 0 computed ahead of time; the loop takes it where it
+	// matches (see RoundZero) and otherwise trains round 0 itself.
+	RoundZero *RoundZero
+
+	// Seed drives every random choice (see Seed for the streams): the initial set depends on
+	// Seed alone, so every strategy of a repeat starts from the same set.
+	Seed uint64
+}
+
+func (c Config) withDefaults() Config {
+	if c.Arch == "" {
+		c.Arch = "compact"
+	}
+	c.Settings = c.Settings.withDefaults()
+	if c.Init == 0 {
+		c.Init = 20
+	}
+	if c.Budget == 0 {
+		c.Budget = c.Init + 10*c.Batch
+	}
+	return c
+}
+
+// Validate reports the first invalid field of c (after defaults) for a pool of poolSize.
+func (c Config) Validate(poolSize int) error {
+	c = c.withDefaults()
+	if _, err := nn.New(c.Arch, 0); err != nil {
+		return err
+	}
+	if err := c.Settings.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case c.Init < 1 || c.Init > poolSize:
+		return fmt.Errorf("active: invalid initial set size %d: want 1 to %d (the pool)", c.Init, poolSize)
+	case c.InitBalanced && c.Init%nn.Classes != 0:
+		return fmt.Errorf("active: a class-balanced initial set of %d: want a multiple of %d", c.Init, nn.Classes)
+	case c.Budget < c.Init:
+		return fmt.Errorf("active: budget %d is below the initial set size %d", c.Budget, c.Init)
+	case c.TestLimit < 0:
+		return fmt.Errorf("active: invalid test limit %d: want 0 (all) or more", c.TestLimit)
+	case c.Train.Pre < 0:
+		return fmt.Errorf("active: invalid pre-training steps %d: want 0 or more", c.Train.Pre)
+	case c.ModelCap < 0:
+		return fmt.Errorf("active: invalid model cap %d: want 0 (none) or more", c.ModelCap)
+	}
+	if err := c.Train.Cold.Validate(); err != nil {
+		return err
+	}
+	return c.Train.Warm.Validate()
+}
+
+// A RoundZero is a loop's round 0 computed ahead of time — by another loop of the same
+// configuration (a race's first strategy), or when the page is built (the shipped first
+// networks). The loop checks what it can: the architecture, and that Labelled is its own
+// initial set; the caller vouches for the rest (seed and schedule). Its round 0 then reports
+// no training time.
+type RoundZero struct {
+	Net      *nn.Net // round 0's network (the loop keeps a copy)
+	Labelled []int   // the initial set it was trained on, in the loop's order
+
+	// Tested says Accuracy is the network's accuracy on the loop's test set.
+	Tested   bool
+	Accuracy float64
+
+	// Batch, if not empty, is the batch the network queries with Settings: the loop takes it
+	// instead of selecting where its own settings are those.
+	Settings Settings
+	Batch    []query.Pick
+}
