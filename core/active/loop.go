@@ -52,7 +52,13 @@ type Loop struct {
 	round    int        // the round being run: batches submitted so far
 	queried  [nn.Classes]int
 	done     bool
-	twins    data.Set // adversarial twins added by DFALAugment, with their labels
+	// extra are labelled images outside the pool, trained on from the round after the one
+	// they were given in (extraRound): adversarial twins (DFALAugment) and a person's own
+	// drawings (AddImage).
+	extra      data.Set
+	extraRound []int
+	twins      int // how many of extra are twins
+	probe      *probeRanks
 	accuracy map[int]float64
 
 	net     *nn.Net // the network of the round (the one its batch was queried with)
@@ -87,6 +93,7 @@ func New(ctx context.Context, cfg Config, set, test *data.Set, oracle Oracle) (*
 	cfg = cfg.withDefaults()
 	l := &Loop{
 		cfg: cfg, pool: NewPool(set.N), set: set, test: test, oracle: oracle,
+		extra: data.Set{Rows: set.Rows, Cols: set.Cols},
 		rng: Rand(cfg.Seed, "pool", 0), trained: -1, accuracy: map[int]float64{}, zero: cfg.RoundZero,
 	}
 	if cfg.TestLimit > 0 {

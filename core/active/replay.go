@@ -14,9 +14,11 @@ import (
 const Unreadable = -1
 
 // An Answer is one saved answer: sample ID got Label (0 to 9, or Unreadable), given in Round
-// (the round whose network first trains on it; 0 for the initial set).
+// (the round whose network first trains on it; 0 for the initial set). An answer with an
+// Image is an image outside the pool (AddImage: a drawing) and its ID is ignored.
 type Answer struct {
 	ID, Label, Round int
+	Image            []uint8
 }
 
 // Replay rebuilds a session from its saved answers: the initial set's (which must be the
@@ -33,8 +35,9 @@ func (l *Loop) Replay(ctx context.Context, answers []Answer, round int, pending 
 		return fmt.Errorf("active: replay into a loop that has run")
 	case l.cfg.DFALAugment:
 		return fmt.Errorf("active: a loop with adversarial twins cannot be replayed")
-	case round < 0 || round > l.set.N:
-		return fmt.Errorf("active: replay to round %d: want 0 to %d (the pool)", round, l.set.N)
+	case round < 0 || round > len(answers):
+		// Every submitted round has an answer: more rounds than answers is no session.
+		return fmt.Errorf("active: replay to round %d with %d answers: want 0 to %d", round, len(answers), len(answers))
 	}
 	byRound := make([][]Answer, round+1)
 	var initial []int
@@ -42,7 +45,7 @@ func (l *Loop) Replay(ctx context.Context, answers []Answer, round int, pending 
 		switch {
 		case a.Round < 0:
 			return fmt.Errorf("active: answer for sample %d in round %d: want 0 or more", a.ID, a.Round)
-		case a.Round == 0:
+		case a.Round == 0 && a.Image == nil:
 			initial = append(initial, a.ID)
 		case a.Round <= round:
 			byRound[a.Round] = append(byRound[a.Round], a)
@@ -59,11 +62,14 @@ func (l *Loop) Replay(ctx context.Context, answers []Answer, round int, pending 
 		l.drawRound()
 		for _, a := range byRound[r+1] {
 			var err error
-			if a.Label == Unreadable {
+			switch {
+			case a.Label == Unreadable && a.Image == nil:
 				err = l.TakeOut(a.ID)
-			} else if a.Label < 0 || a.Label >= nn.Classes {
+			case a.Label < 0 || a.Label >= nn.Classes:
 				err = fmt.Errorf("active: label %d for sample %d: want 0 to %d or %d (unreadable)", a.Label, a.ID, nn.Classes-1, Unreadable)
-			} else {
+			case a.Image != nil:
+				err = l.AddImage(a.Image, uint8(a.Label))
+			default:
 				err = l.Answer(a.ID, uint8(a.Label))
 			}
 			if err != nil {

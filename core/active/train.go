@@ -2,6 +2,7 @@ package active
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -108,8 +109,8 @@ func (l *Loop) copyNet(net *nn.Net) (*nn.Net, error) {
 }
 
 // labelledSet returns the samples labelled up to round with the oracle's labels (which,
-// from a person, may differ from the set's), in labelling order, followed by any
-// adversarial twins.
+// from a person, may differ from the set's), in labelling order, followed by the images
+// outside the pool given up to round.
 func (l *Loop) labelledSet(round int) *data.Set {
 	var ids []int
 	for _, id := range l.pool.Labelled() {
@@ -121,20 +122,45 @@ func (l *Loop) labelledSet(round int) *data.Set {
 	for i, id := range ids {
 		s.Labels[i] = l.pool.LabelOf(id)
 	}
-	s.N += l.twins.N
-	s.Pix = append(s.Pix, l.twins.Pix...)
-	s.Labels = append(s.Labels, l.twins.Labels...)
+	for i, r := range l.extraRound {
+		if r <= round {
+			s.Pix = append(s.Pix, l.extra.Image(i)...)
+			s.Labels = append(s.Labels, l.extra.Labels[i])
+			s.N++
+		}
+	}
 	return s
 }
 
+// AddImage adds an image outside the pool with label, given in the current round (a digit a
+// person drew): it trains from the next round on, as the pool's labels do. img holds the
+// pool's Rows×Cols pixels, 0 background to 255 ink.
+func (l *Loop) AddImage(img []uint8, label uint8) error {
+	if n := l.set.Rows * l.set.Cols; len(img) != n {
+		return fmt.Errorf("active: an image of %d pixels: want %d (%d×%d)", len(img), n, l.set.Rows, l.set.Cols)
+	}
+	if int(label) >= nn.Classes {
+		return fmt.Errorf("active: label %d for an added image: want 0 to %d", label, nn.Classes-1)
+	}
+	l.extra.Pix = append(l.extra.Pix, img...)
+	l.extra.Labels = append(l.extra.Labels, label)
+	l.extra.N++
+	l.extraRound = append(l.extraRound, l.round+1)
+	return nil
+}
+
+// Added returns how many images outside the pool were added with AddImage.
+func (l *Loop) Added() int { return l.extra.N - l.twins }
+
 // addTwin keeps an adversarial image (values in [0, 1]) as an 8-bit training image.
 func (l *Loop) addTwin(img []float32, label uint8) {
-	for _, v := range img {
-		l.twins.Pix = append(l.twins.Pix, uint8(min(max(v, 0), 1)*255+0.5))
+	px := make([]uint8, len(img))
+	for i, v := range img {
+		px[i] = uint8(min(max(v, 0), 1)*255 + 0.5)
 	}
-	l.twins.Labels = append(l.twins.Labels, label)
-	l.twins.N++
+	_ = l.AddImage(px, label) // the pool's size and a label the oracle gave
+	l.twins++
 }
 
 // Twins returns how many adversarial twins DFALAugment has added.
-func (l *Loop) Twins() int { return l.twins.N }
+func (l *Loop) Twins() int { return l.twins }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"alab/core/active"
+	"alab/core/adversarial"
 	"alab/core/data"
 	"alab/core/nn"
 	"alab/core/query"
@@ -145,13 +146,15 @@ func (e *Engine) SetSettings(s msg.Settings) error {
 	return nil
 }
 
-// Add records answers to the batch on screen (or any unlabelled digit) given in the current
-// round: a label 0–9, or msg.Skip for an unreadable digit. A label outside those, an ID
+// Add records answers to the batch on screen (or any unlabelled digit, or a drawn one) given
+// in the current round: a label 0–9, or msg.Skip for an unreadable digit. A label outside those, an ID
 // outside the pool or a digit answered twice is an error; answers before it are kept.
 func (e *Engine) Add(labels []msg.Label) error {
 	for _, l := range labels {
 		var err error
 		switch {
+		case l.Image != nil && l.Label >= 0 && l.Label < nn.Classes:
+			err = e.loop.AddImage(l.Image, uint8(l.Label))
 		case l.Label == msg.Skip:
 			err = e.loop.TakeOut(l.ID)
 		case l.Label >= 0 && l.Label < nn.Classes:
@@ -182,7 +185,7 @@ func (e *Engine) Submit(labels []msg.Label) error {
 func (e *Engine) Restore(ctx context.Context, in msg.Init) (*msg.Batch, error) {
 	answers := make([]active.Answer, len(in.Labels))
 	for i, l := range in.Labels {
-		answers[i] = active.Answer{ID: l.ID, Label: l.Label, Round: l.Round}
+		answers[i] = active.Answer{ID: l.ID, Label: l.Label, Round: l.Round, Image: l.Image}
 	}
 	if err := e.loop.Replay(ctx, answers, in.Round, in.Pending); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
@@ -261,10 +264,7 @@ func (e *Engine) items(picks []query.Pick) []msg.Item {
 			it.Score = 0
 		}
 		if len(p.Adversarial) == px {
-			it.Adversarial = make([]byte, px)
-			for k, v := range p.Adversarial {
-				it.Adversarial[k] = uint8(math.Round(float64(min(max(v, 0), 1)) * 255))
-			}
+			it.Adversarial = pixels(p.Adversarial)
 			ax := nn.NewInput(1)
 			copy(ax.Float32s(), p.Adversarial)
 			it.AdvPred = argmax(net.Forward(ax, nn.Pass{Mode: nn.Infer}).Float32s())
@@ -293,4 +293,39 @@ func (e *Engine) SaveModel(w io.Writer) error {
 		return fmt.Errorf("engine: no model trained yet")
 	}
 	return net.Save(w)
+}
+
+// Probe describes a drawn digit with the network of the batch on screen (active.Loop.Probe).
+func (e *Engine) Probe(img []byte) (*msg.Probe, error) {
+	start := time.Now()
+	p, err := e.loop.Probe(img)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	out := &msg.Probe{
+		Round: e.loop.Round(), Pred: p.Pred, Softmax: p.Softmax, Passes: p.Passes, Mean: p.Mean, Std: p.Std,
+		FGSM: twin(p.FGSM), Deep: twin(p.DeepFool),
+	}
+	for _, s := range p.Scores {
+		out.Scores = append(out.Scores, msg.ProbeScore{Name: s.Name, Value: s.Value, Rank: s.Rank, Of: s.Of, Asks: s.Asks})
+	}
+	out.Ms = msg.Ms(time.Since(start))
+	return out, nil
+}
+
+// twin is an adversarial search's result as the page shows it.
+func twin(r adversarial.Result) msg.Twin {
+	if r.Adversarial == nil {
+		return msg.Twin{To: -1}
+	}
+	return msg.Twin{Image: pixels(r.Adversarial), Distance: r.Distance, To: r.To}
+}
+
+// pixels converts an image of values in [0, 1] to 8-bit pixels.
+func pixels(img []float32) []byte {
+	out := make([]byte, len(img))
+	for k, v := range img {
+		out[k] = uint8(math.Round(float64(min(max(v, 0), 1)) * 255))
+	}
+	return out
 }

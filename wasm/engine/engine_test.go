@@ -270,3 +270,46 @@ func TestTimings(t *testing.T) {
 			strategy, b.Labelled, b.Accuracy, b.Timings.Total, b.Timings.Train, b.Timings.Evaluate, b.Timings.Score, b.Timings.Select, time.Since(start).Round(time.Millisecond))
 	}
 }
+
+// A drawn digit: the probe's answer survives the message codec, and a drawing labelled by
+// the person trains and is restored with the session.
+func TestProbeAndDrawnLabel(t *testing.T) {
+	pool, test := fixture(t)
+	ctx := context.Background()
+	s := msg.Settings{Strategy: "margin", Batch: 4, PoolSubset: 150, MCSamples: 5, Seed: 9}
+	labels, onScreen, e := session(t, s, 1)
+	drawing := slices.Clone(pool.Image(onScreen.Items[0].ID))
+	p, err := e.Probe(drawing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := msg.Decode(msg.Encode(msg.Msg{Kind: msg.KindProbe, Probe: p}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := back.Probe
+	if q.Pred != onScreen.Items[0].Pred || len(q.Passes) != 5 || len(q.Scores) != 5 || q.Scores[1].Rank != 1 || q.Deep.To == q.Pred || q.Deep.Distance <= 0 || len(q.FGSM.Image) != 784 {
+		t.Errorf("probe of the batch's first digit: pred %d (item's %d), %d passes, scores %+v, twins %d→%d at %v", q.Pred, onScreen.Items[0].Pred, len(q.Passes), q.Scores, q.Pred, q.Deep.To, q.Deep.Distance)
+	}
+	drawn := msg.Label{ID: -1, Label: 6, Round: 2, Image: drawing}
+	ls := append(answer(onScreen, 2), drawn)
+	if err := e.Submit(ls); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Query(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(ctx, quick, pool, test, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Restore(ctx, msg.Init{Settings: s, Labels: append(labels, ls...), Round: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.loop.Net().Params, e.loop.Net().Params) || r.loop.Added() != 1 {
+		t.Errorf("a session with a drawn label restores another network (%d drawings)", r.loop.Added())
+	}
+	if err := e.Add([]msg.Label{{ID: -1, Label: 3, Image: drawing[:700]}}); err == nil {
+		t.Error("a drawing of 700 pixels: no error")
+	}
+}

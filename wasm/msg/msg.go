@@ -26,6 +26,7 @@ const (
 	KindInsight  = "insight"  // Msg.Insight: the redundancy map and diagnostics of the batch on screen
 	KindRace     = "race"     // request: Msg.Race, run strategies from one initial set; reply: Msg.Rows, one round
 	KindRaceDone = "raceDone" // Msg.Stage: the strategy whose race run has finished
+	KindProbe    = "probe"    // request: Msg.Probe.Image, a drawn digit; reply: Msg.Probe, what the network makes of it
 )
 
 // Msg is the one envelope both sides send. Kind says which of the other fields are set.
@@ -39,6 +40,7 @@ type Msg struct {
 	Insight  *Insight  `json:"insight,omitempty"`
 	Race     *Race     `json:"race,omitempty"`
 	Rows     []Row     `json:"rows,omitempty"`
+	Probe    *Probe    `json:"probe,omitempty"`
 	Model    []byte    `json:"model,omitempty"`
 	Stage    string    `json:"stage,omitempty"`
 	Error    string    `json:"error,omitempty"`
@@ -64,7 +66,7 @@ func Decode(s string) (Msg, error) {
 	}
 	switch m.Kind {
 	case KindReady, KindInit, KindLabel, KindSubmit, KindProgress, KindBatch, KindAccuracy, KindModel, KindError,
-		KindInsight, KindRace, KindRaceDone:
+		KindInsight, KindRace, KindRaceDone, KindProbe:
 	default:
 		return Msg{}, fmt.Errorf("msg: unknown kind %q", m.Kind)
 	}
@@ -80,6 +82,9 @@ func Decode(s string) (Msg, error) {
 	if m.Kind == KindInsight && m.Insight == nil {
 		return Msg{}, fmt.Errorf("msg: insight without its payload")
 	}
+	if m.Kind == KindProbe && m.Probe == nil {
+		return Msg{}, fmt.Errorf("msg: probe without its payload")
+	}
 	if m.Kind == KindRace && m.Race == nil && len(m.Rows) == 0 {
 		return Msg{}, fmt.Errorf("msg: race without its payload")
 	}
@@ -91,13 +96,52 @@ func Decode(s string) (Msg, error) {
 const Skip = -1
 
 // Label is one answer: pool sample ID got Label (0–9, or Skip) in Round. Seconds is how
-// long the person took (0 for the seed set, labelled from MNIST's ground truth).
+// long the person took (0 for the seed set, labelled from MNIST's ground truth). A label
+// with an Image is a digit the person drew (28×28 pixels, as Item.Image; ID is -1): it
+// joins the labelled set from the next round on.
 type Label struct {
 	ID      int     `json:"id"`
 	Label   int     `json:"label"`
 	Round   int     `json:"round"`
 	Seconds float64 `json:"seconds"`
 	Seed    bool    `json:"seed,omitempty"` // labelled from MNIST to start the model
+	Image   []byte  `json:"image,omitempty"`
+}
+
+// Probe asks what the network of the batch on screen makes of a drawn digit (Image, 28×28
+// pixels as Item.Image), and is the answer: its predictions, scores and adversarial twins.
+type Probe struct {
+	Image []byte `json:"image"`
+
+	Round   int           `json:"round"` // the network's: batches submitted
+	Pred    int           `json:"pred"`  // the most probable class, dropout off
+	Softmax [10]float64   `json:"softmax"`
+	Passes  [][10]float64 `json:"passes"` // T dropout passes
+	Mean    [10]float64   `json:"mean"`   // their mean
+	Std     [10]float64   `json:"std"`    // and population standard deviation per class
+	Scores  []ProbeScore  `json:"scores"`
+	FGSM    Twin          `json:"fgsm"`
+	Deep    Twin          `json:"deepfool"`
+	Ms      float64       `json:"ms"`
+}
+
+// ProbeScore is one uncertainty score of a probed digit and its rank among the round's Of
+// candidates (1: asked about first); Asks says the digit would be in the batch.
+type ProbeScore struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+	Rank  int     `json:"rank"`
+	Of    int     `json:"of"`
+	Asks  bool    `json:"asks"`
+}
+
+// Twin is an adversarial twin: the nearest image found (28×28 bytes) that the network
+// predicts as To, at L2 distance Distance (in [0, 1] pixel units); To is -1, Distance 0 and
+// Image nil if none was found.
+type Twin struct {
+	Image    []byte  `json:"image,omitempty"`
+	Distance float64 `json:"distance"`
+	To       int     `json:"to"`
 }
 
 // Settings are the person's controls; they apply from the next round. Zero values mean the

@@ -102,6 +102,8 @@ func (w *worker) handle(m msg.Msg) {
 		err = w.model()
 	case msg.KindRace:
 		err = w.race(ctx, m.Race)
+	case msg.KindProbe:
+		err = w.probe(m.Probe)
 	case msg.KindLabel:
 		// Labels count on submit; nothing to do yet.
 	default:
@@ -214,6 +216,19 @@ func (w *worker) race(ctx context.Context, r *msg.Race) error {
 	return engine.Race(ctx, *r, r.Strategies, w.pool, w.test, raceStart(),
 		func(row msg.Row) { post(msg.Msg{Kind: msg.KindRace, Rows: []msg.Row{row}}) },
 		func(s string) { post(msg.Msg{Kind: msg.KindRaceDone, Stage: s}) })
+}
+
+// probe describes a drawn digit with the network of the batch on screen.
+func (w *worker) probe(p *msg.Probe) error {
+	if w.e == nil {
+		return fmt.Errorf("worker: no session yet")
+	}
+	out, err := w.e.Probe(p.Image)
+	if err != nil {
+		return err
+	}
+	post(msg.Msg{Kind: msg.KindProbe, Probe: out})
+	return nil
 }
 
 func (w *worker) model() error {
