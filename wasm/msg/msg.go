@@ -46,6 +46,10 @@ type Msg struct {
 	Error    string    `json:"error,omitempty"`
 	// Fatal marks an error after which the worker cannot go on: the page restarts it.
 	Fatal bool `json:"fatal,omitempty"`
+	// Refused marks an init whose saved session the engine refuses (a label or round that is
+	// not this pool's): restarting would fail the same way, so the page sets the session
+	// aside, offers its labels for export and starts afresh.
+	Refused bool `json:"refused,omitempty"`
 }
 
 // Encode returns m as the string sent through postMessage.

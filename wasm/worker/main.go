@@ -40,7 +40,7 @@ const (
 type worker struct {
 	inbox      chan string
 	pool, test *data.Set
-	start      *engine.Start // round 0's network trained ahead of time, if it loaded
+	first      *engine.Start // round 0's network trained ahead of time, if it loaded
 	e          *engine.Engine
 }
 
@@ -123,26 +123,36 @@ func (w *worker) init(ctx context.Context, in *msg.Init) error {
 		}
 		progress(fmt.Sprintf("digits decoded in %v (pool %d, test %d)", time.Since(start).Round(time.Millisecond), w.pool.N, w.test.N))
 	}
-	e, err := engine.New(ctx, engine.Config{Start: w.start}, w.pool, w.test, in.Settings)
+	b, err := w.start(ctx, in)
 	if err != nil {
-		return err
-	}
-	w.e = e
-	var b *msg.Batch
-	if len(in.Labels) == 0 {
-		progress("training on a seed set of 20 digits labelled from MNIST")
-		if b, err = e.Query(ctx); err != nil {
-			return err
-		}
-		b.Seeded = e.SeedSet()
-	} else {
-		progress(fmt.Sprintf("restoring your %d labels", len(in.Labels)))
-		if b, err = e.Restore(ctx, *in); err != nil {
-			return err
-		}
+		// The saved session (its settings or labels) is not one this engine can rebuild:
+		// a restart would fail alike.
+		post(msg.Msg{Kind: msg.KindError, Error: err.Error(), Refused: true})
+		return nil
 	}
 	w.send(b)
 	return nil
+}
+
+// start starts the session of in — a first visit's, or one restored from its saved labels —
+// and returns its batch.
+func (w *worker) start(ctx context.Context, in *msg.Init) (*msg.Batch, error) {
+	e, err := engine.New(ctx, engine.Config{Start: w.first}, w.pool, w.test, in.Settings)
+	if err != nil {
+		return nil, err
+	}
+	w.e = e
+	if len(in.Labels) > 0 {
+		progress(fmt.Sprintf("restoring your %d labels", len(in.Labels)))
+		return e.Restore(ctx, *in)
+	}
+	progress("training on a seed set of 20 digits labelled from MNIST")
+	b, err := e.Query(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.Seeded = e.SeedSet()
+	return b, nil
 }
 
 func (w *worker) submit(ctx context.Context, m msg.Msg) error {
@@ -272,7 +282,7 @@ func (w *worker) load() error {
 		}
 	}
 	w.pool, w.test = sets[0], sets[1]
-	w.start = loadStart()
+	w.first = loadStart()
 	return nil
 }
 
