@@ -1,6 +1,7 @@
 package active
 
 import (
+	"cmp"
 	"fmt"
 
 	"alab/core/nn"
@@ -22,15 +23,9 @@ type Settings struct {
 }
 
 func (s Settings) withDefaults() Settings {
-	if s.Strategy == "" {
-		s.Strategy = "random"
-	}
-	if s.Batch == 0 {
-		s.Batch = 10
-	}
-	if s.MCSamples == 0 {
-		s.MCSamples = 20
-	}
+	s.Strategy = cmp.Or(s.Strategy, "random")
+	s.Batch = cmp.Or(s.Batch, 10)
+	s.MCSamples = cmp.Or(s.MCSamples, 20)
 	return s
 }
 
@@ -98,16 +93,10 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Arch == "" {
-		c.Arch = "compact"
-	}
+	c.Arch = cmp.Or(c.Arch, "compact")
 	c.Settings = c.Settings.withDefaults()
-	if c.Init == 0 {
-		c.Init = 20
-	}
-	if c.Budget == 0 {
-		c.Budget = c.Init + 10*c.Batch
-	}
+	c.Init = cmp.Or(c.Init, 20)
+	c.Budget = cmp.Or(c.Budget, c.Init+10*c.Batch)
 	return c
 }
 

@@ -42,16 +42,16 @@ type Round struct {
 // caller runs Query, passes each answer to Answer or TakeOut as it comes, and Submit. It is
 // not safe for concurrent use.
 type Loop struct {
-	cfg      Config
-	pool     *Pool
-	set      *data.Set // the pool's images (their labels are used only by a GroundTruth oracle)
-	test     *data.Set
-	oracle   Oracle
-	rng      *rand.Rand // the run's "pool" stream
-	initial  []int      // the initial set, in labelling order
-	round    int        // the round being run: batches submitted so far
-	queried  [nn.Classes]int
-	done     bool
+	cfg     Config
+	pool    *Pool
+	set     *data.Set // the pool's images (their labels are used only by a GroundTruth oracle)
+	test    *data.Set
+	oracle  Oracle
+	rng     *rand.Rand // the run's "pool" stream
+	initial []int      // the initial set, in labelling order
+	round   int        // the round being run: batches submitted so far
+	queried [nn.Classes]int
+	done    bool
 	// extra are labelled images outside the pool, trained on from the round after the one
 	// they were given in (extraRound): adversarial twins (DFALAugment) and a person's own
 	// drawings (AddImage).
@@ -59,7 +59,7 @@ type Loop struct {
 	extraRound []int
 	twins      int // how many of extra are twins
 	probe      *probeRanks
-	accuracy map[int]float64
+	accuracy   map[int]float64
 
 	net     *nn.Net // the network of the round (the one its batch was queried with)
 	trained int     // the round net was trained for, or -1
@@ -94,7 +94,7 @@ func New(ctx context.Context, cfg Config, set, test *data.Set, oracle Oracle) (*
 	l := &Loop{
 		cfg: cfg, pool: NewPool(set.N), set: set, test: test, oracle: oracle,
 		extra: data.Set{Rows: set.Rows, Cols: set.Cols},
-		rng: Rand(cfg.Seed, "pool", 0), trained: -1, accuracy: map[int]float64{}, zero: cfg.RoundZero,
+		rng:   Rand(cfg.Seed, "pool", 0), trained: -1, accuracy: map[int]float64{}, zero: cfg.RoundZero,
 	}
 	if cfg.TestLimit > 0 {
 		l.test = test.Head(cfg.TestLimit)

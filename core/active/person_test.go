@@ -23,6 +23,17 @@ func personConfig(strategy string) Config {
 	return cfg
 }
 
+// start returns a loop of cfg over the fixture, its initial set labelled from ground truth.
+func start(t *testing.T, cfg Config) *Loop {
+	t.Helper()
+	pool, test := fixture(t)
+	l, err := New(context.Background(), cfg, pool, test, GroundTruth{pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
 // person answers a loop's batch from ground truth, taking every sample whose ID is a
 // multiple of 7 out as unreadable.
 func person(t *testing.T, l *Loop, picks []query.Pick) []Answer {
@@ -56,13 +67,10 @@ func initialAnswers(l *Loop) []Answer {
 // A person answering the ground truth through Query, Answer and Submit gets the batches a
 // ground-truth oracle gets through Step.
 func TestPersonIsAnOracleThatAnswersLater(t *testing.T) {
-	pool, test := fixture(t)
+	pool, _ := fixture(t)
 	ctx := context.Background()
 	want := pickedIDs(runLoop(t, quick("margin")))
-	l, err := New(ctx, quick("margin"), pool, test, GroundTruth{pool})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := start(t, quick("margin"))
 	var got []int
 	for {
 		r, err := l.Query(ctx)
@@ -93,12 +101,8 @@ func TestPersonIsAnOracleThatAnswersLater(t *testing.T) {
 
 // Unreadable samples leave the pool; settings change between rounds.
 func TestTakeOutAndSettings(t *testing.T) {
-	pool, test := fixture(t)
 	ctx := context.Background()
-	l, err := New(ctx, personConfig("least-confidence"), pool, test, GroundTruth{pool})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := start(t, personConfig("least-confidence"))
 	var out []int
 	for round, batch := range []int{5, 3, 8} {
 		if err := l.SetSettings(Settings{Strategy: "entropy", Batch: batch, PoolSubset: 100}); err != nil {
@@ -141,16 +145,13 @@ func TestTakeOutAndSettings(t *testing.T) {
 // same batch on screen, and queries the same batches after it — whether or not the person's
 // session pre-trained while the person labelled, and with settings changed between rounds.
 func TestReplayIsExact(t *testing.T) {
-	pool, test := fixture(t)
 	ctx := context.Background()
 	for _, strategy := range []string{"margin", "bald", "coreset", "fgsm"} {
 		cfg := personConfig(strategy)
-		l, err := New(ctx, cfg, pool, test, GroundTruth{pool})
-		if err != nil {
-			t.Fatal(err)
-		}
+		l := start(t, cfg)
 		saved := initialAnswers(l)
 		var r *Round
+		var err error
 		for round := range 3 {
 			if round == 1 {
 				s := cfg.Settings
@@ -178,10 +179,7 @@ func TestReplayIsExact(t *testing.T) {
 		onScreen := pickedIDs([]*Round{r})
 
 		cfg.Settings = l.Settings()
-		back, err := New(ctx, cfg, pool, test, GroundTruth{pool})
-		if err != nil {
-			t.Fatal(err)
-		}
+		back := start(t, cfg)
 		if err := back.Replay(ctx, saved, 3, onScreen); err != nil {
 			t.Fatal(err)
 		}
@@ -216,15 +214,9 @@ func TestReplayIsExact(t *testing.T) {
 }
 
 func TestReplayRefuses(t *testing.T) {
-	pool, test := fixture(t)
+	pool, _ := fixture(t)
 	ctx := context.Background()
-	newLoop := func() *Loop {
-		l, err := New(ctx, personConfig("random"), pool, test, GroundTruth{pool})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}
+	newLoop := func() *Loop { return start(t, personConfig("random")) }
 	l := newLoop()
 	init := initialAnswers(l)
 	notInit := slices.Clone(init)

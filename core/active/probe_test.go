@@ -10,12 +10,9 @@ import (
 // A probe of a candidate's own pixels ranks it where the round's strategy ranked it: the
 // first digit of margin's batch is margin's first, and inside the batch; the twins flip.
 func TestProbeRanksLikeTheStrategy(t *testing.T) {
-	pool, test := fixture(t)
+	pool, _ := fixture(t)
 	ctx := context.Background()
-	l, err := New(ctx, personConfig("margin"), pool, test, GroundTruth{pool})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := start(t, personConfig("margin"))
 	if _, err := l.Probe(pool.Image(0)); err == nil {
 		t.Error("a probe before the query: no error")
 	}
@@ -65,12 +62,9 @@ func TestProbeRanksLikeTheStrategy(t *testing.T) {
 
 // A drawing added with its label trains from the next round on, and a replay restores it.
 func TestAddImageTrainsAndReplays(t *testing.T) {
-	pool, test := fixture(t)
+	pool, _ := fixture(t)
 	ctx := context.Background()
-	l, err := New(ctx, personConfig("margin"), pool, test, GroundTruth{pool})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := start(t, personConfig("margin"))
 	r, err := l.Query(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -100,10 +94,7 @@ func TestAddImageTrainsAndReplays(t *testing.T) {
 	if _, err := l.Query(ctx); err != nil {
 		t.Fatal(err)
 	}
-	back, err := New(ctx, personConfig("margin"), pool, test, GroundTruth{pool})
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := start(t, personConfig("margin"))
 	if err := back.Replay(ctx, saved, 1, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -45,27 +46,13 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Arch == "" {
-		c.Arch = "compact"
-	}
-	if c.Init == 0 {
-		c.Init = 20
-	}
-	if c.ColdSteps == 0 {
-		c.ColdSteps = 60
-	}
-	if c.PreSteps == 0 {
-		c.PreSteps = 30
-	}
-	if c.WarmSteps == 0 {
-		c.WarmSteps = 20
-	}
-	if c.Batch == 0 {
-		c.Batch = 32
-	}
-	if c.AdversarialCap == 0 {
-		c.AdversarialCap = 300
-	}
+	c.Arch = cmp.Or(c.Arch, "compact")
+	c.Init = cmp.Or(c.Init, 20)
+	c.ColdSteps = cmp.Or(c.ColdSteps, 60)
+	c.PreSteps = cmp.Or(c.PreSteps, 30)
+	c.WarmSteps = cmp.Or(c.WarmSteps, 20)
+	c.Batch = cmp.Or(c.Batch, 32)
+	c.AdversarialCap = cmp.Or(c.AdversarialCap, 300)
 	return c
 }
 
