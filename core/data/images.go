@@ -114,11 +114,25 @@ func LoadImages(path string, opt ImageOptions) (*Images, error) {
 
 // imageFile is one file of a folder or zip.
 type imageFile struct {
-	name string // slash-separated, relative to the root
-	path string // for messages
-	size int64  // in bytes, as the folder or zip's directory says
-	open func() (io.ReadCloser, error)
-	err  error // why the file is skipped before it is read, if it is
+	name string    // slash-separated, relative to the root
+	size int64     // in bytes, as the folder or zip's directory says
+	zip  *zip.File // its entry, if in a zip
+	err  error     // why the file is skipped before it is read, if it is
+}
+
+// path returns the file's path, for messages: in a zip, the zip's path and the entry's name.
+func (f *imageFile) path(root string) string {
+	if f.zip != nil {
+		return root + "/" + f.zip.Name
+	}
+	return filepath.Join(root, filepath.FromSlash(f.name))
+}
+
+func (f *imageFile) open(root string) func() (io.ReadCloser, error) {
+	if f.zip != nil {
+		return f.zip.Open
+	}
+	return func() (io.ReadCloser, error) { return os.Open(f.path(root)) }
 }
 
 func ignored(name string) bool { return strings.HasPrefix(name, ".") || name == "__MACOSX" }
@@ -145,8 +159,7 @@ func listFolder(root string) ([]imageFile, error) {
 			return fmt.Errorf("data: %s holds more than %d files: want at most %d", root, MaxImageFiles, MaxImageFiles)
 		}
 		rel, _ := filepath.Rel(root, p)
-		f := imageFile{name: filepath.ToSlash(rel), path: p,
-			open: func() (io.ReadCloser, error) { return os.Open(p) }}
+		f := imageFile{name: filepath.ToSlash(rel)}
 		if info, err := os.Stat(p); err != nil {
 			f.err = err
 		} else if !info.Mode().IsRegular() {
@@ -173,7 +186,7 @@ func listZip(zipPath string, z *zip.Reader) ([]imageFile, error) {
 		if len(files) == MaxImageFiles {
 			return nil, fmt.Errorf("data: %s holds more than %d files: want at most %d", zipPath, MaxImageFiles, MaxImageFiles)
 		}
-		f := imageFile{name: e.Name, path: zipPath + "/" + e.Name, size: int64(min(e.UncompressedSize64, 1<<62)), open: e.Open}
+		f := imageFile{name: e.Name, size: int64(min(e.UncompressedSize64, 1<<62)), zip: e}
 		switch {
 		case !fs.ValidPath(e.Name):
 			f.err = errors.New("not a valid path inside a zip: want a relative path without . or .. elements")
@@ -268,10 +281,10 @@ func readImages(root string, files []imageFile, opt ImageOptions) (*Images, erro
 	for done, it := range items {
 		err := it.file.err
 		if err == nil {
-			err = r.read(it.file, opt.Background)
+			err = r.read(root, it.file, opt.Background)
 		}
 		if err != nil {
-			im.Skipped = append(im.Skipped, &FileError{Path: it.file.path, Err: err})
+			im.Skipped = append(im.Skipped, &FileError{Path: it.file.path(root), Err: err})
 		} else {
 			im.Set.Pix = append(im.Set.Pix, r.pix[:]...)
 			im.Set.Labels = append(im.Set.Labels, uint8(it.label))
@@ -296,11 +309,11 @@ type imageReader struct {
 }
 
 // read decodes the image in f and fits it into r.pix.
-func (r *imageReader) read(f *imageFile, bg Background) error {
+func (r *imageReader) read(root string, f *imageFile, bg Background) error {
 	if f.size > MaxImageFileBytes {
 		return fmt.Errorf("file of %d bytes: want at most %d", f.size, MaxImageFileBytes)
 	}
-	return r.decode(f.open, bg, MaxImageSide)
+	return r.decode(f.open(root), bg, MaxImageSide)
 }
 
 // codec is one of the image formats LoadImages reads.

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // digitImage returns a Side×Side grey image holding image i of s.
@@ -415,5 +416,97 @@ func TestLoadImageSetsErrors(t *testing.T) {
 		if _, _, err := LoadImageSets(c.train, c.test, ImageOptions{}); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("LoadImageSets(%s, %s): error %v: want one containing %q", c.train, c.test, err, c.want)
 		}
+	}
+}
+
+// Many small files load with memory bounded by their 784 bytes each and the file list, and
+// progress reported throughout: 100,000 in a zip, and 2,000 in a folder (creating files is
+// slow here: some 5 ms each). With -short, a tenth as many.
+func TestLoadImagesManyFiles(t *testing.T) {
+	sq := encodePNG(t, paint(8, 8, 0, 255, image.Rect(2, 1, 6, 7)))
+	name := func(i int) string { return fmt.Sprintf("%d/%06d.png", i%10, i) }
+	for _, c := range []struct {
+		name  string
+		n     int
+		write func(dir string, n int) string
+	}{
+		{"zip", 100_000, func(dir string, n int) string {
+			p := filepath.Join(dir, "many.zip")
+			f, err := os.Create(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			z := zip.NewWriter(f)
+			for i := range n {
+				w, err := z.CreateHeader(&zip.FileHeader{Name: name(i), Method: zip.Store})
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.Write(sq)
+			}
+			if err := z.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Close(); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}},
+		{"folder", 2_000, func(dir string, n int) string {
+			for i := range n {
+				p := filepath.Join(dir, filepath.FromSlash(name(i)))
+				os.Mkdir(filepath.Dir(p), 0o755)
+				if err := os.WriteFile(p, sq, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return dir
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n := c.n
+			if testing.Short() {
+				n /= 10
+			}
+			root := c.write(t.TempDir(), n)
+			// Live memory, measured after a collection at 20 points of the load.
+			live := func() uint64 {
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				return ms.HeapAlloc
+			}
+			base, peak := live(), uint64(0)
+			calls := 0
+			start := time.Now()
+			im, err := LoadImages(root, ImageOptions{Progress: func(done, total int) {
+				if calls++; done != calls || total != n {
+					t.Fatalf("progress (%d, %d) at call %d: want (%d, %d)", done, total, calls, calls, n)
+				}
+				if done%(n/20) == 0 {
+					peak = max(peak, live())
+				}
+			}})
+			elapsed := time.Since(start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if im.Set.N != n || calls != n || len(im.Skipped) != 0 {
+				t.Fatalf("N = %d, %d progress calls, %d skipped: want %d, %d, 0", im.Set.N, calls, len(im.Skipped), n, n)
+			}
+			for i, l := range im.Set.Labels {
+				if int(l) != i%10 {
+					t.Fatalf("image %d has label %d: want %d (files numbered across the classes keep their order)", i, l, i%10)
+				}
+			}
+			// 784 bytes an image, and for the file list some 400 bytes a file (names and
+			// the zip's directory).
+			bound := uint64(n)*(Side*Side+400) + 8<<20
+			t.Logf("%d files loaded in %v (with 20 collections): live heap grew by at most %.1f MiB (%.0f bytes a file)",
+				n, elapsed.Round(time.Millisecond), float64(peak-base)/(1<<20), float64(peak-base)/float64(n))
+			if peak-base > bound {
+				t.Errorf("live heap grew by %d bytes loading %d files: want at most %d", peak-base, n, bound)
+			}
+		})
 	}
 }
