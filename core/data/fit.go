@@ -262,29 +262,9 @@ func (f *fitter) greyLevels(img image.Image) (p []uint8, grey bool) {
 		}
 		return p, grey
 	case *image.NRGBA:
-		grey = true
-		for y := range h {
-			o := m.PixOffset(r.Min.X, r.Min.Y+y)
-			for x := range w {
-				q := m.Pix[o+4*x : o+4*x+4 : o+4*x+4]
-				var n bool
-				p[y*w+x], n = greyOf(color.NRGBA{q[0], q[1], q[2], q[3]}.RGBA())
-				grey = grey && n
-			}
-		}
-		return p, grey
+		return p, greyFrom4[color.NRGBA](p, m.Pix[m.PixOffset(r.Min.X, r.Min.Y):], m.Stride, w, h)
 	case *image.RGBA:
-		grey = true
-		for y := range h {
-			o := m.PixOffset(r.Min.X, r.Min.Y+y)
-			for x := range w {
-				q := m.Pix[o+4*x : o+4*x+4 : o+4*x+4]
-				var n bool
-				p[y*w+x], n = greyOf(color.RGBA{q[0], q[1], q[2], q[3]}.RGBA())
-				grey = grey && n
-			}
-		}
-		return p, grey
+		return p, greyFrom4[color.RGBA](p, m.Pix[m.PixOffset(r.Min.X, r.Min.Y):], m.Stride, w, h)
 	}
 	grey = true
 	for y := range h {
@@ -295,6 +275,28 @@ func (f *fitter) greyLevels(img image.Image) (p []uint8, grey bool) {
 		}
 	}
 	return p, grey
+}
+
+// rgba4 are the colours of 4 bytes, as *image.RGBA and *image.NRGBA store them.
+type rgba4 interface {
+	color.RGBA | color.NRGBA
+	RGBA() (r, g, b, a uint32)
+}
+
+// greyFrom4 is greyLevels for w×h pixels of colour C stored 4 bytes each, rows stride
+// bytes apart, from pix[0].
+func greyFrom4[C rgba4](p, pix []uint8, stride, w, h int) (grey bool) {
+	grey = true
+	for y := range h {
+		row := pix[y*stride : y*stride+4*w]
+		for x := range w {
+			q := row[4*x : 4*x+4 : 4*x+4]
+			var n bool
+			p[y*w+x], n = greyOf(C{R: q[0], G: q[1], B: q[2], A: q[3]}.RGBA())
+			grey = grey && n
+		}
+	}
+	return grey
 }
 
 // greyOf returns the grey level of a colour (16-bit channels premultiplied by alpha, as
