@@ -9,7 +9,7 @@ WASM     := GOOS=js GOARCH=wasm
 # Benchmarks: how long each one runs (e.g. make bench BENCHTIME=3s).
 BENCHTIME ?= 2s
 
-.PHONY: all build run test vet test-native test-wasm bench bench-native bench-wasm fuzz clean
+.PHONY: all build run test vet test-native test-wasm golden bench bench-native bench-wasm fuzz clean
 
 all: build
 
@@ -30,12 +30,19 @@ vet:
 	$(GO) vet ./...
 	$(WASM) $(GO) vet ./core/...
 
-# The browser test runs in test-browser, after make web.
+# The browser test runs in test-browser, after make web. -race: training, scoring and the
+# sweeps run goroutines; the race detector fails a test on any unsynchronised access.
 test-native:
-	$(GO) test -skip TestBrowser ./...
+	$(GO) test -race -skip TestBrowser ./...
 
 test-wasm:
 	$(WASM) $(GO) test -timeout 30m ./core/...
+
+## golden: rewrite the golden files in testdata/ from what the code gives now
+# Only after a deliberate change; review the diff (selections, training curves, .npz bytes, the
+# MNIST fixture).
+golden:
+	$(GO) test -count=1 -run 'Golden|^TestFixture$$' ./core/active ./core/train ./core/npz ./core/data -update
 
 ## bench: training and inference throughput, natively (1 and 2 threads) and under WebAssembly
 bench: bench-native bench-wasm

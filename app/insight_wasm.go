@@ -13,6 +13,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"alab/core/curve"
 	"alab/wasm/msg"
 )
 
@@ -50,7 +51,7 @@ func (c *lab) redundancyPanel() app.UI {
 		preds = append(preds, it.Pred)
 	}
 	hb, hr := msg.Histogram(preds), msg.Histogram(in.RandomPreds)
-	eb, er := msg.Entropy(hb), msg.Entropy(hr)
+	eb, er := curve.LabelEntropy(hb[:]), curve.LabelEntropy(hr[:])
 	tighter := ""
 	if in.RandomDistance > 0 && in.BatchDistance > 0 {
 		r := in.BatchDistance / in.RandomDistance
@@ -135,7 +136,7 @@ func lastLabels(s *session) string {
 			parts = append(parts, fmt.Sprintf("%d×%d", v, d))
 		}
 	}
-	return fmt.Sprintf(" Your labels for the last batch: %s (entropy %.2f).", strings.Join(parts, " "), msg.Entropy(h))
+	return fmt.Sprintf(" Your labels for the last batch: %s (entropy %.2f).", strings.Join(parts, " "), curve.LabelEntropy(h[:]))
 }
 
 func histKey(h [10]int) string {

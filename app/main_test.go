@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"alab/core/curve"
 	"alab/core/experiment"
 )
 
@@ -103,14 +104,14 @@ func TestBadCommandLines(t *testing.T) {
 }
 
 // withoutTimings reads a curves.csv and blanks the wall-time columns, which differ run to run.
-func withoutTimings(t *testing.T, path string) []experiment.Row {
+func withoutTimings(t *testing.T, path string) []curve.Row {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := experiment.ReadCSV(f)
+	rows, err := curve.ReadCSV(f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"io"
 	"slices"
 
-	"alab/core/experiment"
+	"alab/core/curve"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot"
@@ -28,7 +28,7 @@ var palette = []color.NRGBA{
 
 // plotCurves draws test accuracy against labels, one line per strategy and batch size
 // (the mean over repeats) with a band of ±1 standard deviation, as SVG.
-func plotCurves(w io.Writer, rows []experiment.Row) error {
+func plotCurves(w io.Writer, rows []curve.Row) error {
 	p := plot.New()
 	p.Title.Text = "Active learning on MNIST"
 	p.X.Label.Text = "labelled samples"

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"alab/core/curve"
 	"alab/wasm/msg"
 )
 
@@ -67,8 +69,8 @@ func workersFor(n int) int {
 func (r *race) strategies() []string {
 	var out []string
 	for _, s := range msg.Strategies {
-		if r.picked[s] {
-			out = append(out, s)
+		if r.picked[s.Name] {
+			out = append(out, s.Name)
 		}
 	}
 	return out
@@ -89,7 +91,7 @@ func (r *race) begin() {
 	r.cfg.Budget = cfg.Budget
 	r.nw = workersFor(len(cfg.Strategies))
 	r.running, r.start, r.elapsed = true, time.Now(), 0
-	for _, share := range msg.ShareOut(cfg.Strategies, r.nw) {
+	for _, share := range msg.ShareOut(cfg, r.nw) {
 		w := js.Global().Get("Worker").New("/web/worker.js")
 		r.funcs = append(r.funcs, listen(&r.ctx, w, "a worker stopped", r.receive, r.fail)...)
 		part := cfg
@@ -173,7 +175,9 @@ func (r *race) export() {
 		}
 		return a.Round - b.Round
 	})
-	download("curves.csv", "text/csv", []byte(msg.WriteCSV(rows)))
+	var csv bytes.Buffer
+	curve.WriteCSV(&csv, rows) // a bytes.Buffer does not fail
+	download("curves.csv", "text/csv", csv.Bytes())
 }
 
 // batchFromSlider maps the slider's 0–300 to a batch size 1–1000 on a log scale.
@@ -194,7 +198,8 @@ func (r *race) Render() app.UI {
 		state = "done"
 	}
 	opts := make([]app.UI, 0, len(msg.Strategies))
-	for _, s := range msg.Strategies {
+	for _, st := range msg.Strategies {
+		s := st.Name
 		opts = append(opts, app.Label().Class("check").Body(
 			app.Input().Type("checkbox").Checked(r.picked[s]).Disabled(r.running || s == "random").
 				OnChange(func(ctx app.Context, e app.Event) { r.picked[s] = ctx.JSSrc().Get("checked").Bool() }),

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"alab/core/curve"
 	"alab/core/data"
 	"alab/core/experiment"
 	"alab/core/gemm"
@@ -144,8 +145,8 @@ func runRun(args []string, out, errOut io.Writer) error {
 }
 
 // writeResults writes curves.csv, summary.json and curves.svg into dir and says so.
-func writeResults(dir string, spec experiment.Spec, rows []experiment.Row, out io.Writer) error {
-	if err := writeFile(filepath.Join(dir, "curves.csv"), func(w io.Writer) error { return experiment.WriteCSV(w, rows) }); err != nil {
+func writeResults(dir string, spec experiment.Spec, rows []curve.Row, out io.Writer) error {
+	if err := writeFile(filepath.Join(dir, "curves.csv"), func(w io.Writer) error { return curve.WriteCSV(w, rows) }); err != nil {
 		return err
 	}
 	summary := experiment.Summarize(rows)
@@ -203,14 +204,14 @@ func runMerge(args []string, out, errOut io.Writer) error {
 	if *outDir == "" || len(dirs) == 0 {
 		return fmt.Errorf("%w: want --out DIR and at least one shard directory", errUsage)
 	}
-	var rows []experiment.Row
+	var rows []curve.Row
 	var spec experiment.Spec
 	for i, d := range dirs {
 		f, err := os.Open(filepath.Join(d, "curves.csv"))
 		if err != nil {
 			return err
 		}
-		r, err := experiment.ReadCSV(f)
+		r, err := curve.ReadCSV(f)
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("%s: %w", d, err)

@@ -252,7 +252,8 @@ func (c *lab) timingText() string {
 func (c *lab) settingsPanel() app.UI {
 	st := c.s.Settings.WithDefaults()
 	opts := make([]app.UI, len(msg.Strategies))
-	for i, n := range msg.Strategies {
+	for i, s := range msg.Strategies {
+		n := s.Name
 		opts[i] = app.Option().Value(n).Text(n).Selected(n == st.Strategy)
 	}
 	subsets := []int{500, 1000, 2000, 5000, 10000}

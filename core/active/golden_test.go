@@ -6,22 +6,19 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"alab/core/query"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// goldenStrategies are run for a few rounds on the fixture; the IDs they select are kept in
-// testdata/golden-ids.json, written natively with -update and checked on every platform, so
-// the WebAssembly build (run under node) is shown to select the same samples.
-var goldenStrategies = []string{
-	"random", "least-confidence", "margin", "entropy", "mc-least-confidence", "bald",
-	"var-ratios", "mean-std", "egl", "power-bald", "batchbald", "coreset", "badge", "dal",
-	"deepfool", "fgsm",
-}
-
+// TestGoldenSelections runs every strategy of the registry for a few rounds on the fixture;
+// the IDs they select are kept in testdata/golden-ids.json, written natively with -update and
+// checked on every platform, so the WebAssembly build (run under node) is shown to select the
+// same samples.
 func TestGoldenSelections(t *testing.T) {
 	got := map[string][]int{}
-	for _, s := range goldenStrategies {
+	for _, s := range query.Names() {
 		cfg := quick(s)
 		cfg.PoolSubset = 60 // keeps the adversarial searches and BatchBALD quick
 		got[s] = pickedIDs(runLoop(t, cfg))
@@ -42,7 +39,7 @@ func TestGoldenSelections(t *testing.T) {
 	if err := json.Unmarshal(b, &want); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range goldenStrategies {
+	for _, s := range query.Names() {
 		if !slices.Equal(got[s], want[s]) {
 			t.Errorf("%s selected %v, golden %v", s, got[s], want[s])
 		}

@@ -9,7 +9,8 @@ package active
 
 import (
 	"fmt"
-	"math"
+
+	"alab/core/curve"
 )
 
 // Pool tracks which samples of a set are labelled, with which label, and in which round,
@@ -99,17 +100,4 @@ func (p *Pool) Unlabelled() []int {
 }
 
 // entropy returns the Shannon entropy (nats) of a histogram of counts; 0 for an empty one.
-func entropy(counts []int) float64 {
-	total := 0
-	for _, c := range counts {
-		total += c
-	}
-	var h float64
-	for _, c := range counts {
-		if c > 0 {
-			p := float64(c) / float64(total)
-			h -= p * math.Log(p)
-		}
-	}
-	return h
-}
+func entropy(counts []int) float64 { return curve.LabelEntropy(counts) }

@@ -1,13 +1,13 @@
 package experiment
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
 
+	"alab/core/curve"
 	"alab/core/data"
 	"alab/core/train"
 )
@@ -74,7 +74,7 @@ func TestSpecErrors(t *testing.T) {
 
 func TestSummarize(t *testing.T) {
 	// Two repeats of one strategy: known thresholds crossings and areas.
-	rows := []Row{
+	rows := []curve.Row{
 		{Strategy: "s", BatchSize: 10, Repeat: 0, Labelled: 20, TestAccuracy: 0.80},
 		{Strategy: "s", BatchSize: 10, Repeat: 0, Labelled: 30, TestAccuracy: 0.92},
 		{Strategy: "s", BatchSize: 10, Repeat: 0, Labelled: 40, TestAccuracy: 0.96},
@@ -105,37 +105,6 @@ func TestSummarize(t *testing.T) {
 	}
 }
 
-func TestCSVRoundTripAndErrors(t *testing.T) {
-	rows := []Row{
-		{"bald", 10, 0, 0, 20, 0.7312, 0, 1.5, 0.25, 0.001},
-		{"bald", 10, 0, 1, 30, 0.8125, 1.2, 1.6, 0.26, 0.002},
-	}
-	var buf bytes.Buffer
-	if err := WriteCSV(&buf, rows); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(buf.String(), "strategy,batch_size,repeat,round,labelled,test_accuracy,") {
-		t.Errorf("header: %q", strings.SplitN(buf.String(), "\n", 2)[0])
-	}
-	got, err := ReadCSV(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, rows) {
-		t.Errorf("round trip: %+v, want %+v", got, rows)
-	}
-	for _, c := range []struct{ in, want string }{
-		{"", "curves.csv header"},
-		{"a,b\n", "curves.csv"},
-		{strings.Join(csvHeader, ",") + "\nbald,ten,0,0,20,0.7,0,1,1,1\n", `line 2, batch_size: "ten" is not an integer`},
-		{strings.Join(csvHeader, ",") + "\nbald,10,0,0,20,high,0,1,1,1\n", `line 2, test_accuracy: "high" is not a number`},
-	} {
-		if _, err := ReadCSV(strings.NewReader(c.in)); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("ReadCSV(%q): error %v, want one containing %q", c.in, err, c.want)
-		}
-	}
-}
-
 // TestParallelismDoesNotChangeResults runs a tiny sweep with one worker and with two.
 func TestParallelismDoesNotChangeResults(t *testing.T) {
 	pool, test, err := data.MNIST("../../testdata/mnist-small")
@@ -147,7 +116,7 @@ func TestParallelismDoesNotChangeResults(t *testing.T) {
 		Init: 10, Rounds: 2, PoolSubset: 50, Train: train.Config{Steps: 10, Batch: 10},
 		TestLimit: 100,
 	}
-	run := func(workers int) []Row {
+	run := func(workers int) []curve.Row {
 		var calls int
 		rows, err := Execute(context.Background(), spec, spec.Runs(), pool, test, workers, func(int) { calls++ })
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strconv"
 
+	"alab/core/curve"
+
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -44,30 +46,30 @@ type Summary struct {
 	FinalLabelled int  `json:"final_labelled"`
 }
 
-// curve is one run's learning curve.
-type curve struct {
+// runCurve is one run's learning curve.
+type runCurve struct {
 	labelled []int
 	acc      []float64
 }
 
 // Summarize groups rows by strategy and batch size (in the order first seen) and summarises
 // each group over its repeats.
-func Summarize(rows []Row) []Summary {
+func Summarize(rows []curve.Row) []Summary {
 	type key struct {
 		strategy string
 		batch    int
 	}
 	var keys []key
-	curves := map[key]map[int]*curve{}
+	curves := map[key]map[int]*runCurve{}
 	for _, r := range rows {
 		k := key{r.Strategy, r.BatchSize}
 		if curves[k] == nil {
-			curves[k] = map[int]*curve{}
+			curves[k] = map[int]*runCurve{}
 			keys = append(keys, k)
 		}
 		c := curves[k][r.Repeat]
 		if c == nil {
-			c = &curve{}
+			c = &runCurve{}
 			curves[k][r.Repeat] = c
 		}
 		c.labelled = append(c.labelled, r.Labelled)
@@ -104,7 +106,7 @@ func Summarize(rows []Row) []Summary {
 }
 
 // labelsToReach returns the first labelled count whose accuracy is at least th.
-func (c *curve) labelsToReach(th float64) (int, bool) {
+func (c *runCurve) labelsToReach(th float64) (int, bool) {
 	for i, a := range c.acc {
 		if a >= th {
 			return c.labelled[i], true
@@ -115,7 +117,7 @@ func (c *curve) labelsToReach(th float64) (int, bool) {
 
 // auc is the trapezoidal area under accuracy vs labelled, over the span of labels; a
 // one-point curve's is its accuracy.
-func (c *curve) auc() float64 {
+func (c *runCurve) auc() float64 {
 	if len(c.acc) == 1 {
 		return c.acc[0]
 	}
@@ -128,7 +130,7 @@ func (c *curve) auc() float64 {
 
 // AccuracyAt returns, per (strategy, batch size) in order first seen, the accuracy of each
 // repeat at exactly the given labelled count, summarised (N = 0 if no repeat has that point).
-func AccuracyAt(rows []Row, labelled int) map[string]Stat {
+func AccuracyAt(rows []curve.Row, labelled int) map[string]Stat {
 	acc := map[string][]float64{}
 	for _, r := range rows {
 		if r.Labelled == labelled {

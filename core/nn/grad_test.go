@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -217,4 +218,66 @@ func TestSoftmaxCrossEntropyGradient(t *testing.T) {
 			t.Fatalf("dlogits[%d]: backward %.6g, finite differences %.6g", i, grad[i], num[i])
 		}
 	}
+}
+
+// TestMLPGradient checks NewMLP's network as a whole — its layers in order, each hidden
+// layer followed by a ReLU, the output layer's logits — by the gradient TrainBatch steps
+// along: every parameter's against central differences of the loss it returns.
+func TestMLPGradient(t *testing.T) {
+	net, err := NewMLP([]int{3, 5, 4, 2}, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range net.Params { // nonzero biases too
+		net.Params[i] += float32(0.1 * rng.NormFloat64())
+	}
+	const n = 6
+	x := tensor.New(tensor.WithShape(n, 3), tensor.WithBacking(make([]float32, n*3)))
+	for i := range data(x) {
+		data(x)[i] = float32(rng.NormFloat64())
+	}
+	labels := []uint8{0, 1, 1, 0, 1, 0}
+	loss := func() float64 {
+		return SoftmaxCrossEntropyTo(nil, data(net.Forward(x, Pass{Mode: Infer})), labels, 2)
+	}
+	// An SGD step of size 1 without momentum leaves θ − g: the gradient TrainBatch used.
+	before, want := append([]float32(nil), net.Params...), loss()
+	if got := net.TrainBatch(x, labels, &SGD{LR: 1}, nil); math.Abs(got-want) > 1e-6 {
+		t.Fatalf("TrainBatch returned loss %v, want the loss before the step %v", got, want)
+	}
+	grad := make([]float32, len(before))
+	for i := range grad {
+		grad[i] = before[i] - net.Params[i]
+	}
+	copy(net.Params, before)
+	z := make([]float64, len(before))
+	for i, v := range before {
+		z[i] = float64(v)
+	}
+	f := func(z []float64) float64 {
+		for i := range z {
+			net.Params[i] = float32(z[i])
+		}
+		defer copy(net.Params, before)
+		return loss()
+	}
+	num := fd.Gradient(nil, f, z, &fd.Settings{Formula: fd.Central, Step: fdStep})
+	for i := range num {
+		a, b := float64(grad[i]), num[i]
+		if d := math.Abs(a - b); d > fdAbs && d > fdTol*math.Max(math.Abs(a), math.Abs(b)) {
+			t.Errorf("%s: gradient %.6g, finite differences %.6g", paramAt(net, i), a, b)
+		}
+	}
+}
+
+// paramAt names the parameter holding Params[i], e.g. "fc2.weight[3]".
+func paramAt(net *Net, i int) string {
+	for _, p := range net.Named {
+		if i < len(p.Data) {
+			return fmt.Sprintf("%s[%d]", p.Name, i)
+		}
+		i -= len(p.Data)
+	}
+	return fmt.Sprintf("Params[%d]", i)
 }

@@ -120,14 +120,37 @@ func New(arch string, seed uint64) (*Net, error) {
 	b.relu()
 	b.dropout(0.5)
 	b.dense(Classes)
+	return b.net(arch, seed), nil
+}
 
+// NewMLP builds a fully connected network of the given layer sizes, initialised from seed as
+// New initialises its networks: sizes[0] inputs, a dense layer of sizes[l] units followed by
+// a ReLU for each hidden size, and a dense output layer of sizes[len(sizes)-1] logits. Its
+// input is (N, sizes[0]) and its output (N, sizes[len(sizes)-1]); its parameters are named
+// fc1, fc2, … as in the built-in networks. Its Arch is "mlp", which Load does not rebuild.
+func NewMLP(sizes []int, seed uint64) (*Net, error) {
+	if len(sizes) < 2 || slices.Min(sizes) < 1 {
+		return nil, fmt.Errorf("nn: invalid MLP sizes %v: want an input size and at least one layer size, each ≥ 1", sizes)
+	}
+	b := &builder{sh: shape{sizes[0], 1, 1}, flat: true}
+	for l, units := range sizes[1:] {
+		if l > 0 {
+			b.relu()
+		}
+		b.dense(units)
+	}
+	return b.net("mlp", seed), nil
+}
+
+// net returns the Net of the layers built, its parameters bound and initialised from seed.
+func (b *builder) net(arch string, seed uint64) *Net {
 	net := &Net{Arch: arch, layers: b.layers}
 	if body := net.Body(); body >= 0 {
 		net.head = newMCHead(net.layers[body:])
 	}
 	net.bindParams(b.names)
 	net.init(seed)
-	return net, nil
+	return net
 }
 
 // bindParams lays every parameter out in one flat buffer and hands each layer its views.
@@ -194,9 +217,10 @@ func NewInput(n int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(n, Input.C, Input.H, Input.W), tensor.Of(tensor.Float32))
 }
 
-// Forward runs x (N, 1, 28, 28) through the network and returns the logits (N, 10). The
-// result and every intermediate activation belong to the Net and are overwritten by the
-// next call.
+// Forward runs x through the network and returns the logits: x is (N, 1, 28, 28) and the
+// logits (N, 10) for the built-in networks, (N, sizes[0]) and (N, sizes[len(sizes)-1]) for
+// NewMLP's. The result and every intermediate activation belong to the Net and are
+// overwritten by the next call.
 func (n *Net) Forward(x *tensor.Dense, p Pass) *tensor.Dense {
 	return n.ForwardRange(x, 0, len(n.layers), p)
 }
@@ -235,11 +259,14 @@ func (n *Net) Layers() int { return len(n.layers) }
 // Embedding returns the penultimate activation of the last Forward: the (N, 128) input of the
 // output layer, after dropout (which is the identity in Infer mode).
 func (n *Net) Embedding() *tensor.Dense {
-	return n.layers[len(n.layers)-1].(*Dense).x
+	return n.output().x
 }
 
-// Backward propagates dL/dlogits (N × 10) through the last Forward pass, adding into Grads.
-// With dx non-nil it also writes dL/dinput (N × 784) there.
+// output returns the output layer.
+func (n *Net) output() *Dense { return n.layers[len(n.layers)-1].(*Dense) }
+
+// Backward propagates dL/dlogits (N × outputs) through the last Forward pass, adding into
+// Grads. With dx non-nil it also writes dL/dinput (N × inputs, 784 for an image) there.
 func (n *Net) Backward(dlogits *tensor.Dense, dx []float32) {
 	if n.noGrad {
 		panic("nn: Backward after a NoGrad pass")
@@ -262,18 +289,20 @@ func (n *Net) ZeroGrad() { clear(n.Grads) }
 // As a side effect it adds into Grads (training zeroes them before every step).
 func (n *Net) InputGradTo(dst, seed []float32) {
 	nb := batch(n.x)
-	d := n.dlog.get(nb, shape{Classes, 1, 1}, true)
+	d := n.dlog.get(nb, shape{n.output().out, 1, 1}, true)
 	copy(data(d), seed)
 	n.Backward(d, dst)
 }
 
-// TrainBatch runs one optimisation step on the batch x (N, 1, 28, 28) with labels, drawing
-// dropout masks from rng, and returns the mean cross-entropy loss before the step.
+// TrainBatch runs one optimisation step on the batch x (as Forward takes it) with labels (in
+// [0, outputs)), drawing dropout masks from rng, and returns the mean softmax cross-entropy
+// loss before the step. rng may be nil for a network without dropout (NewMLP's).
 func (n *Net) TrainBatch(x *tensor.Dense, labels []uint8, opt Optimizer, rng *rand.Rand) float64 {
 	n.ZeroGrad()
 	logits := n.Forward(x, Pass{Mode: Train, Rand: rng})
-	d := n.dlog.get(len(labels), shape{Classes, 1, 1}, true)
-	loss := SoftmaxCrossEntropyTo(data(d), data(logits), labels, Classes)
+	classes := n.output().out
+	d := n.dlog.get(len(labels), shape{classes, 1, 1}, true)
+	loss := SoftmaxCrossEntropyTo(data(d), data(logits), labels, classes)
 	n.Backward(d, nil)
 	opt.Step(n.Params, n.Grads)
 	return loss

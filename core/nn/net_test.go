@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 
 	"alab/core/gemm"
@@ -419,6 +421,35 @@ func TestGatherPanels(t *testing.T) {
 		}
 		if cols%2 == 1 && panels[len(panels)-1] != 0 {
 			t.Errorf("%+v: the padding column of an odd number of positions is %v, want 0", c, panels[len(panels)-1])
+		}
+	}
+}
+
+func TestNewMLP(t *testing.T) {
+	net, err := NewMLP([]int{6, 4, 3}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// fc1 4·6+4, fc2 3·4+3
+	if len(net.Params) != 28+15 || len(net.Named) != 4 || net.Named[2].Name != "fc2.weight" || net.Named[2].Shape[0] != 3 {
+		t.Errorf("%d parameters named %v, want 43 in fc1 (4×6) and fc2 (3×4)", len(net.Params), net.Named)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := tensor.New(tensor.WithShape(5, 6), tensor.Of(tensor.Float32))
+	for i := range data(x) {
+		data(x)[i] = float32(rng.NormFloat64())
+	}
+	if s := net.Forward(x, Pass{Mode: Infer}).Shape(); s[0] != 5 || s[1] != 3 {
+		t.Errorf("logits shape %v, want (5, 3)", s)
+	}
+	// The output layer's input is the hidden layer's ReLU: some units off, none negative.
+	emb := data(net.Embedding())
+	if s := net.Embedding().Shape(); s[0] != 5 || s[1] != 4 || slices.Min(emb) != 0 || slices.Max(emb) <= 0 {
+		t.Errorf("embedding %v of shape %v, want (5, 4) after a ReLU", emb, s)
+	}
+	for _, sizes := range [][]int{nil, {3}, {3, 0, 2}, {-1, 2}} {
+		if _, err := NewMLP(sizes, 1); err == nil || !strings.HasPrefix(err.Error(), "nn: invalid MLP sizes") {
+			t.Errorf("NewMLP(%v) error = %v, want invalid MLP sizes", sizes, err)
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package query
 
 import (
-	"fmt"
-
 	"alab/core/adversarial"
 	"alab/core/nn"
 )
@@ -42,14 +40,9 @@ type adversarialTopK struct {
 func (adversarialTopK) Needs() Needs { return Needs{Model: true} }
 
 func (s adversarialTopK) Select(c *Candidates, k int) ([]Pick, error) {
-	if err := checkK(k); err != nil {
+	k, err := checkSelect(s, c, k)
+	if err != nil {
 		return nil, err
-	}
-	if c.Net == nil {
-		return nil, fmt.Errorf("query: Net is nil, want the trained network (Needs.Model)")
-	}
-	if size := nn.Input.C * nn.Input.H * nn.Input.W; len(c.Images) != len(c.IDs)*size {
-		return nil, fmt.Errorf("query: Images holds %d values, want %d candidates × %d (Needs.Model)", len(c.Images), len(c.IDs), size)
 	}
 	res, err := s.search(c.Net, c.Images, s.cfg)
 	if err != nil {

@@ -1,9 +1,6 @@
 package query
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // badge is BADGE (Ash et al. 2020): k-means++ seeding over gradient embeddings.
 //
@@ -31,18 +28,18 @@ func newBADGE(Options) Strategy { return badge{} }
 
 func (badge) Needs() Needs { return Needs{Probs: true, Embeddings: true} }
 
-func (badge) Select(c *Candidates, k int) ([]Pick, error) {
-	if err := checkK(k); err != nil {
+func (s badge) Select(c *Candidates, k int) ([]Pick, error) {
+	k, err := checkSelect(s, c, k)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkEmbeddings(c); err != nil {
+	if err := checkFiniteEmbeddings(c); err != nil {
 		return nil, err
 	}
-	if err := checkProbRows(c); err != nil {
+	if err := checkFiniteProbs(c); err != nil {
 		return nil, err
 	}
 	n := len(c.IDs)
-	k = min(k, n)
 	picks := make([]Pick, 0, k)
 	if k == 0 {
 		return picks, nil
@@ -152,18 +149,4 @@ func dot64(a, b []float64) float64 {
 		s += v * b[i]
 	}
 	return s
-}
-
-// checkProbRows reports probabilities whose shape does not match the candidates, or a
-// sample whose probabilities hold NaN or ±Inf.
-func checkProbRows(c *Candidates) error {
-	if err := checkProbs(c); err != nil {
-		return err
-	}
-	for i := range c.Probs.N {
-		if v, ok := finite(c.Probs.Row(i)); !ok {
-			return fmt.Errorf("query: probabilities of sample %d hold %v: want finite values", c.IDs[i], v)
-		}
-	}
-	return nil
 }

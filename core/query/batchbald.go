@@ -66,14 +66,11 @@ func newBatchBALD(Options) Strategy { return batchBALD{} }
 func (batchBALD) Needs() Needs { return Needs{MC: true} }
 
 func (s batchBALD) Select(c *Candidates, k int) ([]Pick, error) {
-	if err := checkK(k); err != nil {
-		return nil, err
-	}
-	if err := checkMCProbs(c); err != nil {
+	k, err := checkSelect(s, c, k)
+	if err != nil {
 		return nil, err
 	}
 	m := c.MC
-	k = min(k, m.N)
 	if k == 0 {
 		return []Pick{}, nil
 	}
@@ -112,15 +109,7 @@ func (s batchBALD) Select(c *Candidates, k int) ([]Pick, error) {
 				order = append(order, i)
 			}
 		}
-		slices.SortStableFunc(order, func(i, j int) int {
-			switch {
-			case bound[i] > bound[j]:
-				return -1
-			case bound[i] < bound[j]:
-				return 1
-			}
-			return 0
-		})
+		sortDesc(order, bound)
 		best := -1
 		for _, i := range order {
 			if !s.eager && best >= 0 && (bound[i] < bound[best] || bound[i] == bound[best] && i > best) {

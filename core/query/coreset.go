@@ -1,7 +1,6 @@
 package query
 
 import (
-	"fmt"
 	"math"
 	"runtime"
 	"sync"
@@ -22,15 +21,15 @@ func newCoreset(Options) Strategy { return coreset{} }
 
 func (coreset) Needs() Needs { return Needs{Embeddings: true} }
 
-func (coreset) Select(c *Candidates, k int) ([]Pick, error) {
-	if err := checkK(k); err != nil {
+func (s coreset) Select(c *Candidates, k int) ([]Pick, error) {
+	k, err := checkSelect(s, c, k)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkEmbeddings(c); err != nil {
+	if err := checkFiniteEmbeddings(c); err != nil {
 		return nil, err
 	}
 	x := c.Emb
-	k = min(k, x.N)
 	picks := make([]Pick, 0, k)
 	if k == 0 {
 		return picks, nil
@@ -214,37 +213,4 @@ func dot32(a, b []float32) float32 {
 		s0 += a[i] * b[i]
 	}
 	return (s0 + s1) + (s2 + s3)
-}
-
-// checkEmbeddings reports embeddings whose shape does not match the candidates, or that
-// hold NaN or ±Inf: a distance to such a point means nothing.
-func checkEmbeddings(c *Candidates) error {
-	if err := checkEmb(c); err != nil {
-		return err
-	}
-	e, l := c.Emb, c.LabelledEmb
-	if len(l.Data) != l.N*l.D || l.N > 0 && e.N > 0 && l.D != e.D {
-		return fmt.Errorf("query: LabelledEmb is %d×%d with %d values, want rows of D = %d values (Needs.Embeddings)", l.N, l.D, len(l.Data), e.D)
-	}
-	for i := range e.N {
-		if v, ok := finite(e.Row(i)); !ok {
-			return fmt.Errorf("query: embedding of sample %d holds %v: want finite values", c.IDs[i], v)
-		}
-	}
-	for i := range l.N {
-		if v, ok := finite(l.Row(i)); !ok {
-			return fmt.Errorf("query: labelled embedding %d holds %v: want finite values", i, v)
-		}
-	}
-	return nil
-}
-
-// finite reports whether every value of x is finite, and if not the first that is not.
-func finite(x []float32) (float32, bool) {
-	for _, v := range x {
-		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-			return v, false
-		}
-	}
-	return 0, true
 }

@@ -8,55 +8,6 @@ import (
 	"testing"
 )
 
-// h6DALLoss returns the mean binary cross-entropy of the network on the first rows of
-// acts[0], labels 0 for the first half and 1 for the rest, in float64.
-func h6DALLoss(n *mlp, rows int) float64 {
-	var loss float64
-	for i, z := range n.forward(rows) {
-		s := 1 / (1 + math.Exp(-float64(z)))
-		if i < rows/2 {
-			loss -= math.Log(1 - s)
-		} else {
-			loss -= math.Log(s)
-		}
-	}
-	return loss / float64(rows)
-}
-
-// The discriminator's gradient against central differences of its loss.
-func TestDALGradient(t *testing.T) {
-	const rows, h, tol = 6, 1e-2, 1e-2
-	r := rand.New(rand.NewPCG(1, 2))
-	n := newMLP([]int{3, 5, 4, 1}, rows)
-	n.reset(r)
-	for i := range n.p { // nonzero biases too
-		n.p[i] += float32(0.1 * r.NormFloat64())
-	}
-	for i := range n.acts[0] {
-		n.acts[0][i] = float32(r.NormFloat64())
-	}
-	dz := n.deltas[len(n.sizes)-1]
-	for i, z := range n.forward(rows) {
-		y := float32(0)
-		if i >= rows/2 {
-			y = 1
-		}
-		dz[i] = (float32(1/(1+math.Exp(-float64(z)))) - y) / rows
-	}
-	n.backward(rows)
-	for i := range n.p {
-		p := n.p[i]
-		n.p[i] = p + h
-		up := h6DALLoss(n, rows)
-		n.p[i] = p - h
-		down := h6DALLoss(n, rows)
-		n.p[i] = p
-		if fd := (up - down) / (2 * h); math.Abs(fd-float64(n.g[i])) > tol*(1+math.Abs(fd)) {
-			t.Errorf("parameter %d: gradient %v, central difference %v", i, n.g[i], fd)
-		}
-	}
-}
-
 // Labelled samples in one blob, candidates in that blob and a second one: DAL picks from
 // the second. (It is large enough that it stays unlabelled-looking as picks move out of it.)
 func TestDALPicksTheUnlabelledRegion(t *testing.T) {

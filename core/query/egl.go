@@ -23,14 +23,9 @@ func newEGL(Options) Strategy { return egl{} }
 
 func (egl) Needs() Needs { return Needs{Probs: true, Embeddings: true} }
 
-func (egl) Select(c *Candidates, k int) ([]Pick, error) {
-	if err := checkK(k); err != nil {
-		return nil, err
-	}
-	if err := checkProbs(c); err != nil {
-		return nil, err
-	}
-	if err := checkEmb(c); err != nil {
+func (s egl) Select(c *Candidates, k int) ([]Pick, error) {
+	k, err := checkSelect(s, c, k)
+	if err != nil {
 		return nil, err
 	}
 	scores := make([]float64, len(c.IDs))

@@ -3,7 +3,6 @@ package query
 import (
 	"fmt"
 	"math"
-	"slices"
 )
 
 // powerBALD is stochastic batch acquisition with the power distribution (Kirsch et al. 2023,
@@ -30,16 +29,13 @@ func newPowerBALD(o Options) Strategy {
 func (powerBALD) Needs() Needs { return Needs{MC: true} }
 
 func (s powerBALD) Select(c *Candidates, k int) ([]Pick, error) {
-	if err := checkK(k); err != nil {
+	k, err := checkSelect(s, c, k)
+	if err != nil {
 		return nil, err
 	}
 	if !(s.beta > 0) || math.IsInf(s.beta, 1) {
 		return nil, fmt.Errorf("query: invalid Beta %v: want a finite value ≥ 0 (0 means 1)", s.beta)
 	}
-	if err := checkMCProbs(c); err != nil {
-		return nil, err
-	}
-	k = min(k, len(c.IDs))
 	if k == 0 {
 		return []Pick{}, nil
 	}
@@ -63,23 +59,6 @@ func (s powerBALD) Select(c *Candidates, k int) ([]Pick, error) {
 			keys[i] = math.Inf(-1)
 		}
 	}
-	order := make([]int, len(keys))
-	for i := range order {
-		order[i] = i
-	}
-	// Stable, so the −∞ keys keep candidate order.
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case keys[a] > keys[b]:
-			return -1
-		case keys[a] < keys[b]:
-			return 1
-		}
-		return 0
-	})
-	picks := make([]Pick, k)
-	for j, i := range order[:k] {
-		picks[j] = Pick{ID: c.IDs[i], Score: scores[i]}
-	}
-	return picks, nil
+	// The −∞ keys keep candidate order: ranked's ties go to the earlier candidate.
+	return ranked(c, keys, scores, k), nil
 }

@@ -2,8 +2,10 @@ package query
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
+
+	"alab/core/query/cost"
 )
 
 // Options tunes the strategies that have knobs. Zero values mean the defaults given.
@@ -22,45 +24,101 @@ type Options struct {
 	FGSMStep float64
 }
 
-// registry maps every strategy name to its constructor.
-var registry = map[string]func(Options) Strategy{
-	"random":              newRandom,
-	"least-confidence":    func(Options) Strategy { return topK{score: LeastConfidenceTo} },
-	"margin":              func(Options) Strategy { return topK{score: MarginTo} },
-	"entropy":             func(Options) Strategy { return topK{score: EntropyTo} },
-	"mc-least-confidence": func(Options) Strategy { return mcTopK{score: MCLeastConfidenceTo} },
-	"mc-entropy":          func(Options) Strategy { return mcTopK{score: MCEntropyTo} },
-	"bald":                func(Options) Strategy { return mcTopK{score: BALDTo} },
-	"var-ratios":          func(Options) Strategy { return mcTopK{score: VarRatiosTo} },
-	"mean-std":            func(Options) Strategy { return mcTopK{score: MeanStdTo} },
-	"egl":                 newEGL,
-	"fgsm":                newFGSM,
-	"deepfool":            newDeepFool,
-	"batchbald":           newBatchBALD,
-	"power-bald":          newPowerBALD,
-	"coreset":             newCoreset,
-	"badge":               newBADGE,
-	"dal":                 newDAL,
+// Info describes a strategy: its name (what New takes), a line for a person saying what it
+// asks for, what it needs from the loop, and what a round of it costs (cost.Model: Info.Ops
+// is the work of a round in forward passes of one image through the compact network).
+type Info struct {
+	Name  string
+	Title string
+	Needs Needs
+	cost.Model
 }
 
-// Names lists every strategy name, sorted.
-func Names() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
+// entry is a strategy of the registry: its Info and its constructor.
+type entry struct {
+	name, title string
+	cost        cost.Model
+	new         func(Options) Strategy
+}
+
+// registry lists every strategy, the default (margin) first, then by family: softmax
+// uncertainty, the random baseline, Monte-Carlo dropout, batch-aware, adversarial. The cost
+// models' constants were measured by BenchmarkRound (see cost_test.go).
+var registry = []entry{
+	{"margin", "the digits whose top two classes are closest",
+		probsCost, func(Options) Strategy { return topK{score: MarginTo} }},
+	{"least-confidence", "the digits whose top class is least probable",
+		probsCost, func(Options) Strategy { return topK{score: LeastConfidenceTo} }},
+	{"entropy", "the digits with the most spread-out prediction",
+		probsCost, func(Options) Strategy { return topK{score: EntropyTo} }},
+	{"egl", "the digits whose label would move the output layer most (expected gradient length)",
+		probsCost, newEGL},
+	{"random", "digits at random (the baseline)",
+		cost.Model{}, newRandom},
+	{"bald", "MC dropout: where the dropout passes disagree most (BALD)",
+		mcCost, func(Options) Strategy { return mcTopK{score: BALDTo} }},
+	{"var-ratios", "MC dropout: where the passes vote least unanimously",
+		mcCost, func(Options) Strategy { return mcTopK{score: VarRatiosTo} }},
+	{"mc-entropy", "MC dropout: the highest entropy of the mean prediction",
+		mcCost, func(Options) Strategy { return mcTopK{score: MCEntropyTo} }},
+	{"mc-least-confidence", "MC dropout: the least confident mean prediction",
+		mcCost, func(Options) Strategy { return mcTopK{score: MCLeastConfidenceTo} }},
+	{"mean-std", "MC dropout: the largest spread of class probabilities",
+		mcCost, func(Options) Strategy { return mcTopK{score: MeanStdTo} }},
+	{"power-bald", "BALD scores sampled, not top-k: a more diverse batch",
+		mcCost, newPowerBALD},
+	{"batchbald", "MC dropout: the batch whose labels together tell most (BatchBALD)",
+		batchBALDCost, newBatchBALD},
+	{"coreset", "digits far from everything labelled (k-center)",
+		coresetCost, newCoreset},
+	{"badge", "uncertain and diverse (gradient embeddings, k-means++)",
+		badgeCost, newBADGE},
+	{"dal", "the digits a classifier finds least like the labelled ones (DAL)",
+		dalCost, newDAL},
+	{"fgsm", "the digits an adversarial nudge flips soonest (FGSM)",
+		fgsmCost, newFGSM},
+	{"deepfool", "the digits closest to a decision boundary (DeepFool, DFAL)",
+		deepFoolCost, newDeepFool},
+}
+
+// The strategies' cost models, in forward passes of one image through the compact network.
+var (
+	probsCost     = cost.Model{Candidate: 1}
+	mcCost        = cost.Model{Candidate: 1, Pass: 0.1}
+	batchBALDCost = cost.Model{Candidate: 1, Pass: 0.1, StepPass: 0.01}
+	coresetCost   = cost.Model{Candidate: 1, StepCandidate: 0.001}
+	badgeCost     = cost.Model{Candidate: 1, StepCandidate: 0.001}
+	dalCost       = cost.Model{Candidate: 1, Step: 500, StepCandidate: 0.02, MaxSteps: 10}
+	fgsmCost      = cost.Model{Candidate: 30}
+	deepFoolCost  = cost.Model{Candidate: 100}
+)
+
+// Catalog describes every strategy, in the registry's order: the default first.
+func Catalog() []Info {
+	infos := make([]Info, len(registry))
+	for i, e := range registry {
+		infos[i] = Info{Name: e.name, Title: e.title, Needs: e.new(Options{}).Needs(), Model: e.cost}
 	}
-	sort.Strings(names)
+	return infos
+}
+
+// Names lists every strategy name, in the registry's order: the default first.
+func Names() []string {
+	names := make([]string, len(registry))
+	for i, e := range registry {
+		names[i] = e.name
+	}
 	return names
 }
 
 // New returns the strategy with the given name.
 func New(name string, o Options) (Strategy, error) {
-	mk, ok := registry[name]
-	if !ok {
+	i := slices.IndexFunc(registry, func(e entry) bool { return e.name == name })
+	if i < 0 {
 		return nil, fmt.Errorf("query: unknown strategy %q: want one of %s", name, strings.Join(Names(), ", "))
 	}
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	return mk(o), nil
+	return registry[i].new(o), nil
 }

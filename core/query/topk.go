@@ -1,61 +1,38 @@
 package query
 
 import (
-	"fmt"
-	"math"
+	"cmp"
 	"slices"
 )
 
-// checkK reports an error unless 0 ≤ k; callers then take min(k, candidates).
-func checkK(k int) error {
-	if k < 0 {
-		return fmt.Errorf("query: invalid batch size %d: want k ≥ 0", k)
-	}
-	return nil
-}
-
-// checkScores reports the first NaN score: a NaN means the model or a score function went
-// wrong, and ranking it anywhere would be a guess.
-func checkScores(c *Candidates, scores []float64) error {
-	for i, s := range scores {
-		if math.IsNaN(s) {
-			return fmt.Errorf("query: score of sample %d is NaN", c.IDs[i])
-		}
-	}
-	return nil
-}
-
-// topPicks returns the min(k, len(scores)) candidates with the highest scores, highest first.
-// Ties go to the candidate that comes first in c.IDs, so the choice is deterministic.
-// +Inf ranks above every finite score and -Inf below; NaN is an error.
+// topPicks returns the first k candidates by score, highest first, ties to the candidate that
+// comes first in c.IDs, so the choice is deterministic. +Inf ranks above every finite score
+// and -Inf below; NaN is an error. k is at most the number of candidates (checkSelect).
 func topPicks(c *Candidates, scores []float64, k int) ([]Pick, error) {
-	if err := checkK(k); err != nil {
-		return nil, err
-	}
-	if len(scores) != len(c.IDs) {
-		return nil, fmt.Errorf("query: %d scores for %d candidates", len(scores), len(c.IDs))
-	}
 	if err := checkScores(c, scores); err != nil {
 		return nil, err
 	}
-	order := make([]int, len(scores))
+	return ranked(c, scores, scores, k), nil
+}
+
+// ranked returns the first k candidates by key, highest first, ties to the earlier
+// candidate, each with its score (keys and scores differ where a strategy ranks by a noisy
+// or transformed score but reports the score). Keys must not be NaN.
+func ranked(c *Candidates, keys, scores []float64, k int) []Pick {
+	order := make([]int, len(keys))
 	for i := range order {
 		order[i] = i
 	}
-	// A stable sort keeps equal scores in candidate order.
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case scores[a] > scores[b]:
-			return -1
-		case scores[a] < scores[b]:
-			return 1
-		}
-		return 0
-	})
-	k = min(k, len(order))
+	sortDesc(order, keys)
 	picks := make([]Pick, k)
 	for j, i := range order[:k] {
 		picks[j] = Pick{ID: c.IDs[i], Score: scores[i]}
 	}
-	return picks, nil
+	return picks
+}
+
+// sortDesc orders the indices in order by key[i], highest first. The sort is stable, so equal
+// keys keep their order in order: ties go to the index that came first. Keys must not be NaN.
+func sortDesc[T cmp.Ordered](order []int, key []T) {
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(key[b], key[a]) })
 }

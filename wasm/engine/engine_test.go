@@ -245,7 +245,7 @@ func TestTimings(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, strategy := range msg.Strategies {
-		s := msg.Settings{Strategy: strategy, Batch: 10}
+		s := msg.Settings{Strategy: strategy.Name, Batch: 10}
 		start := time.Now()
 		if _, err := e.Pretrain(ctx); err != nil {
 			t.Fatal(err)
@@ -267,7 +267,7 @@ func TestTimings(t *testing.T) {
 		}
 		b.Accuracy, b.Timings.Evaluate = acc, msg.Ms(d)
 		t.Logf("%-20s labelled %3d acc %.3f total %6.0f ms (train %5.0f eval %5.0f score %5.0f select %5.0f) wall %v",
-			strategy, b.Labelled, b.Accuracy, b.Timings.Total, b.Timings.Train, b.Timings.Evaluate, b.Timings.Score, b.Timings.Select, time.Since(start).Round(time.Millisecond))
+			strategy.Name, b.Labelled, b.Accuracy, b.Timings.Total, b.Timings.Train, b.Timings.Evaluate, b.Timings.Score, b.Timings.Select, time.Since(start).Round(time.Millisecond))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"testing"
 
+	"alab/core/curve"
 	"alab/core/experiment"
 	"alab/wasm/msg"
 )
@@ -64,7 +65,7 @@ func TestWithinNoise(t *testing.T) {
 
 // TestRace checks a race run gives, for each strategy, the rows experiment.Execute gives for
 // the same spec (what `alab run` writes) — the second strategy's round 0 included, which the
-// race takes from the first — and that msg.WriteCSV writes them as experiment.WriteCSV does;
+// race takes from the first — and that they make the same curves.csv;
 // also when round 0 comes from a RaceStart (it is then not trained), and that a RaceStart of
 // another race is not used.
 func TestRace(t *testing.T) {
@@ -107,7 +108,7 @@ func TestRace(t *testing.T) {
 	rows := ignored
 	// Every strategy's rows, the second's too (its round 0 is the first's, shared).
 	var got []msg.Row
-	var want []experiment.Row
+	var want []curve.Row
 	for _, strategy := range []string{"margin", "random"} {
 		var mine []msg.Row
 		for _, row := range rows {
@@ -134,11 +135,14 @@ func TestRace(t *testing.T) {
 		}
 		got, want = append(got, mine...), append(want, ref...)
 	}
-	var buf bytes.Buffer
-	if err := experiment.WriteCSV(&buf, want); err != nil {
+	var raced, run bytes.Buffer
+	if err := curve.WriteCSV(&raced, got); err != nil {
 		t.Fatal(err)
 	}
-	if csv := msg.WriteCSV(got); csv != buf.String() {
-		t.Errorf("msg.WriteCSV:\n%s\nexperiment.WriteCSV:\n%s", csv, buf.String())
+	if err := curve.WriteCSV(&run, want); err != nil {
+		t.Fatal(err)
+	}
+	if raced.String() != run.String() {
+		t.Errorf("the race's curves.csv:\n%s\nalab run's:\n%s", raced.String(), run.String())
 	}
 }

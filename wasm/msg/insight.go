@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
+
+	"alab/core/curve"
 )
 
 // Flags of a map Point: what the digit is this round. A point may be both in the batch and
@@ -165,23 +166,6 @@ func Histogram(v []int) [10]int {
 	return h
 }
 
-// Entropy returns the entropy in nats of the class distribution h (0 for an empty one):
-// ln 10 ≈ 2.30 when every class is equally frequent, 0 when one class takes all.
-func Entropy(h [10]int) float64 {
-	n := 0
-	for _, c := range h {
-		n += c
-	}
-	var e float64
-	for _, c := range h {
-		if c > 0 {
-			p := float64(c) / float64(n)
-			e -= p * math.Log(p)
-		}
-	}
-	return e
-}
-
 // Race asks a worker to run Strategies in turn, each from the same initial set (it depends
 // on Seed alone), labelled by MNIST's ground truth, as `alab run` does with the same flags:
 // a round trains Steps steps (warm-started from the previous round), evaluates on the
@@ -198,40 +182,47 @@ type Race struct {
 	Seed       uint64   `json:"seed"`
 }
 
-// roundCost is the work of a race round of each strategy, in inference passes over the pool
-// subset, as measured under node (compact, batch 10, T = 20): training 40 steps and testing
-// cost about 2.6, margin's scoring 1, BALD's (the body once, 20 passes of the head) 1.7;
-// DeepFool and FGSM take gradients of 300 candidates for up to 10 steps.
-func roundCost(strategy string) float64 {
-	const base = 2.6
-	switch strategy {
-	case "random":
-		return base
-	case "bald", "var-ratios", "mc-entropy", "mc-least-confidence", "mean-std", "power-bald":
-		return base + 1.7
-	case "fgsm", "deepfool":
-		return base + 4.5
+// raceTrainOps is the work of a race round besides its strategy's, in forward passes of one
+// image through the compact network, per training step: a step trains on 32 digits (as
+// alab/wasm/engine.RaceSpec sets), a forward and a backward pass of about raceStepOps
+// forward passes each; the test is a pass over the bundle's 2000 test digits.
+const (
+	raceStepOps  = 3 * 32
+	raceTestOps  = 2000
+	raceAdvCands = 300 // the adversarial searches' candidates (DFAL's subset)
+)
+
+// roundCost is the work of a race round of the strategy named, in forward passes of one image
+// through the compact network: training, testing, and the strategy's own Ops at the race's
+// settings.
+func roundCost(r Race, name string) float64 {
+	s, _ := StrategyNamed(name)
+	n := r.PoolSubset
+	if s.NeedsModel {
+		n = min(n, raceAdvCands)
 	}
-	return base + 1
+	return float64(r.Steps*raceStepOps+raceTestOps) + s.Ops(n, r.Batch, r.MCSamples)
 }
 
-// ShareOut divides a race's strategies among n workers so that their work is about even
-// (each strategy in turn, the costliest first, goes to the least loaded worker): the race
-// lasts as long as its busiest worker. Each share keeps the strategies' order; a worker
-// with nothing to do gets no share.
-func ShareOut(strategies []string, n int) [][]string {
+// ShareOut divides the strategies of race r among n workers so that their work is about
+// even (each strategy in turn, the costliest at r's settings first, goes to the least loaded
+// worker): the race lasts as long as its busiest worker. Each share keeps the strategies'
+// order; a worker with nothing to do gets no share.
+func ShareOut(r Race, n int) [][]string {
+	strategies := r.Strategies
 	n = max(1, min(n, len(strategies)))
+	costs := make([]float64, len(strategies))
 	order := make([]int, len(strategies))
-	for i := range order {
-		order[i] = i
+	for i, s := range strategies {
+		costs[i], order[i] = roundCost(r, s), i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(roundCost(strategies[b]), roundCost(strategies[a])) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(costs[b], costs[a]) })
 	load := make([]float64, n)
 	owner := make([]int, len(strategies))
 	for _, i := range order {
 		w := slices.Index(load, slices.Min(load))
 		owner[i] = w
-		load[w] += roundCost(strategies[i])
+		load[w] += costs[i]
 	}
 	shares := make([][]string, n)
 	for i, s := range strategies {
@@ -250,6 +241,11 @@ func RaceDefaults() Race {
 
 // Validate reports the first setting outside its range.
 func (r Race) Validate() error {
+	for _, s := range r.Strategies {
+		if _, ok := StrategyNamed(s); !ok {
+			return fmt.Errorf("msg: unknown race strategy %q: want one of %s", s, strings.Join(strategyNames(), ", "))
+		}
+	}
 	switch {
 	case len(r.Strategies) == 0:
 		return fmt.Errorf("msg: a race needs at least one strategy")
@@ -265,43 +261,6 @@ func (r Race) Validate() error {
 	return nil
 }
 
-// Row is one round of a race run; the fields of alab/core/experiment.Row, so that WriteCSV
-// writes the same curves.csv as `alab run`.
-type Row struct {
-	Strategy      string  `json:"strategy"`
-	BatchSize     int     `json:"batchSize"`
-	Repeat        int     `json:"repeat"`
-	Round         int     `json:"round"`
-	Labelled      int     `json:"labelled"`
-	TestAccuracy  float64 `json:"testAccuracy"`
-	LabelEntropy  float64 `json:"labelEntropy"`
-	TrainSeconds  float64 `json:"trainSeconds"`
-	ScoreSeconds  float64 `json:"scoreSeconds"`
-	SelectSeconds float64 `json:"selectSeconds"`
-	// Histogram counts the classes of the batch this round queried (not in curves.csv).
-	Histogram [10]int `json:"histogram"`
-}
-
-// CSVHeader is the header of `alab run`'s curves.csv.
-const CSVHeader = "strategy,batch_size,repeat,round,labelled,test_accuracy,label_entropy,train_seconds,score_seconds,select_seconds"
-
-// WriteCSV returns rows as `alab run`'s curves.csv (alab/core/experiment.WriteCSV; the page
-// does not link the engine, and a test checks the two agree).
-func WriteCSV(rows []Row) string {
-	var b strings.Builder
-	b.WriteString(CSVHeader + "\n")
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-	for _, r := range rows {
-		name := r.Strategy
-		if strings.ContainsAny(name, ",\"\n") {
-			name = `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-		}
-		b.WriteString(strings.Join([]string{
-			name, strconv.Itoa(r.BatchSize), strconv.Itoa(r.Repeat), strconv.Itoa(r.Round),
-			strconv.Itoa(r.Labelled), strconv.FormatFloat(r.TestAccuracy, 'g', -1, 64),
-			f(r.LabelEntropy), f(r.TrainSeconds), f(r.ScoreSeconds), f(r.SelectSeconds),
-		}, ","))
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
+// Row is one round of a race run: the row `alab run` writes to curves.csv for the same
+// spec (curve.WriteCSV writes a race's rows), with the classes its batch queried.
+type Row = curve.Row

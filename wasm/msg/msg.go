@@ -1,13 +1,22 @@
 // Package msg holds the messages between the page (app.wasm, the go-app UI) and the Web
 // Worker that hosts the engine (worker.wasm). They are plain structs, encoded by one codec
 // (JSON: Encode and Decode) and sent as strings through postMessage. The package imports
-// neither the engine nor syscall/js, so both sides link it and it is tested natively.
+// neither the engine nor syscall/js — only alab/core/curve and alab/core/query/cost, which
+// import nothing but the standard library — so both sides link it and it is tested natively.
+//
+// Strategies is generated from the engine's registry (alab/core/query.Catalog):
+//
+//go:generate go run ./internal/gen -o strategies.go
 package msg
 
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
+
+	"alab/core/query/cost"
 )
 
 // Kinds of messages. Page → worker: KindInit, KindLabel, KindSubmit, KindModel (a request).
@@ -151,18 +160,42 @@ type Twin struct {
 // Settings are the person's controls; they apply from the next round. Zero values mean the
 // defaults of Defaults.
 type Settings struct {
-	Strategy   string `json:"strategy"`   // a name of Strategies
+	Strategy   string `json:"strategy"`   // the Name of one of Strategies
 	Batch      int    `json:"batch"`      // digits per batch, 1–100
 	MCSamples  int    `json:"mcSamples"`  // T, dropout passes of the MC strategies, 1–100
 	PoolSubset int    `json:"poolSubset"` // candidates scored per round, 100 to the pool size
 	Seed       uint64 `json:"seed"`       // every random choice of the session
 }
 
-// Strategies lists the strategies offered in the browser (fast enough there), default first.
-var Strategies = []string{
-	"margin", "least-confidence", "entropy", "random",
-	"bald", "var-ratios", "mc-entropy", "mc-least-confidence", "mean-std",
-	"power-bald", "coreset", "badge", "fgsm", "deepfool",
+// Strategy is a query strategy the page offers (every strategy of alab/core/query): its name
+// (Settings.Strategy), a line for a person saying what it asks for, what it needs — Monte-Carlo
+// dropout passes (so Settings.MCSamples applies), the network itself (the adversarial searches,
+// which search a subset of the candidates) — and what a round of it costs: Ops, the work in
+// forward passes of one image through the compact network (see alab/core/query/cost).
+type Strategy struct {
+	Name       string
+	Title      string
+	NeedsMC    bool
+	NeedsModel bool
+	cost.Model
+}
+
+// strategyNames returns the names of Strategies, in order.
+func strategyNames() []string {
+	names := make([]string, len(Strategies))
+	for i, s := range Strategies {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// StrategyNamed returns the strategy of Strategies with the given name.
+func StrategyNamed(name string) (Strategy, bool) {
+	i := slices.IndexFunc(Strategies, func(s Strategy) bool { return s.Name == name })
+	if i < 0 {
+		return Strategy{}, false
+	}
+	return Strategies[i], true
 }
 
 // Defaults are the settings of a first visit.
@@ -194,13 +227,10 @@ func (s Settings) WithDefaults() Settings {
 // Validate reports the first setting outside its range.
 func (s Settings) Validate() error {
 	s = s.WithDefaults()
-	known := false
-	for _, n := range Strategies {
-		known = known || n == s.Strategy
-	}
+	_, known := StrategyNamed(s.Strategy)
 	switch {
 	case !known:
-		return fmt.Errorf("msg: strategy %q is not offered in the browser", s.Strategy)
+		return fmt.Errorf("msg: unknown strategy %q: want one of %s", s.Strategy, strings.Join(strategyNames(), ", "))
 	case s.Batch < 1 || s.Batch > 100:
 		return fmt.Errorf("msg: invalid batch size %d: want 1 to 100", s.Batch)
 	case s.MCSamples < 1 || s.MCSamples > 100:

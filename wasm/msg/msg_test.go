@@ -63,7 +63,7 @@ func TestSettings(t *testing.T) {
 	if err := (Settings{}).Validate(); err != nil {
 		t.Errorf("zero settings: %v", err)
 	}
-	for _, s := range []Settings{{Strategy: "dal"}, {Batch: 101}, {Batch: -1}, {MCSamples: 101}, {PoolSubset: 5}} {
+	for _, s := range []Settings{{Strategy: "nope"}, {Batch: 101}, {Batch: -1}, {MCSamples: 101}, {PoolSubset: 5}} {
 		if err := s.Validate(); err == nil {
 			t.Errorf("%+v: no error", s)
 		}
@@ -115,16 +115,24 @@ func TestPointsPackedAndChecked(t *testing.T) {
 // least work it can: the default race's two MC/embedding-heavy strategies do not share a
 // worker, every strategy goes to exactly one worker, in its order.
 func TestShareOut(t *testing.T) {
-	got := ShareOut([]string{"margin", "random", "bald", "coreset"}, 2)
+	r := RaceDefaults()
+	r.Strategies = []string{"margin", "random", "bald", "coreset"}
+	got := ShareOut(r, 2)
 	want := [][]string{{"random", "bald"}, {"margin", "coreset"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ShareOut(margin, random, bald, coreset; 2) = %v, want %v", got, want)
 	}
+	// With batches of 100, BatchBALD's greedy steps outweigh the rest: it races alone.
+	r.Strategies, r.Batch = []string{"batchbald", "margin", "bald", "coreset"}, 100
+	if got, want := ShareOut(r, 2), [][]string{{"batchbald"}, {"margin", "bald", "coreset"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ShareOut(batchbald, margin, bald, coreset; 2) at batch 100 = %v, want %v", got, want)
+	}
 	for _, c := range []struct {
 		strategies []string
 		n, shares  int
-	}{{[]string{"random"}, 4, 1}, {[]string{"bald", "deepfool", "random", "margin", "entropy"}, 3, 3}, {[]string{"a", "b"}, 0, 1}} {
-		got := ShareOut(c.strategies, c.n)
+	}{{[]string{"random"}, 4, 1}, {[]string{"bald", "deepfool", "random", "margin", "entropy"}, 3, 3}, {[]string{"margin", "bald"}, 0, 1}} {
+		r.Strategies = c.strategies
+		got := ShareOut(r, c.n)
 		var all []string
 		for _, s := range got {
 			if len(s) == 0 {
@@ -135,5 +143,16 @@ func TestShareOut(t *testing.T) {
 		if len(got) != c.shares || len(all) != len(c.strategies) {
 			t.Errorf("ShareOut(%v, %d) = %v: want %d shares holding every strategy once", c.strategies, c.n, got, c.shares)
 		}
+	}
+}
+
+func TestRaceValidate(t *testing.T) {
+	if err := RaceDefaults().Validate(); err != nil {
+		t.Errorf("default race: %v", err)
+	}
+	r := RaceDefaults()
+	r.Strategies = append(r.Strategies, "nope")
+	if err := r.Validate(); err == nil || !strings.HasPrefix(err.Error(), `msg: unknown race strategy "nope": want one of margin, `) {
+		t.Errorf("race of an unknown strategy: error %v", err)
 	}
 }
