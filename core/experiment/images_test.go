@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"testing"
 
+	"alab/core/curve"
 	"alab/core/data"
 	"alab/core/train"
 )
@@ -51,7 +52,7 @@ func TestImagesRunAsIDX(t *testing.T) {
 		Init: 10, Rounds: 2, PoolSubset: 50, Train: train.Config{Steps: 10, Batch: 10},
 		TestLimit: 100,
 	}
-	run := func(pool, test *data.Set) []Row {
+	run := func(pool, test *data.Set) []curve.Row {
 		rows, err := Execute(context.Background(), spec, spec.Runs(), pool, test, 1, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -58,10 +58,10 @@ func BenchmarkRound(b *testing.B) {
 				var ratios []float64
 				for b.Loop() {
 					start := time.Now()
-					active.Gather(net, pool, ids, labelled, query.Needs{Probs: true}, s.t, 1)
+					active.Gather(net, pool, ids, labelled, query.Needs{Probs: true}, s.t, 1, 0)
 					unit := time.Since(start)
 					start = time.Now()
-					c := active.Gather(net, pool, ids, labelled, strategy.Needs(), s.t, 1)
+					c := active.Gather(net, pool, ids, labelled, strategy.Needs(), s.t, 1, 0)
 					if _, err := strategy.Select(c, s.k); err != nil {
 						b.Fatal(err)
 					}
