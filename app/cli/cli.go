@@ -1,18 +1,16 @@
-//go:build !wasm
-
-// Command alab is the active-learning lab off the browser: it trains and evaluates the
-// engine's networks on MNIST headless.
+// Package cli is the native command alab (built from ./app): the lab off the browser. It
+// trains and evaluates the engine's networks on MNIST headless, runs active-learning
+// experiments to learning curves, and serves the page.
 //
 //	alab train --arch compact --epochs 1 --out model.npz
 //	alab eval --model model.npz
-package main
+package cli
 
 import (
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -40,16 +38,13 @@ var commands = map[string]command{
 	"serve": runServe, "export-static": runExportStatic,
 }
 
-func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
-}
-
 // errUsage marks an error in how the command was called (exit status 2, as flag does).
 var errUsage = errors.New("usage")
 
-// run executes the command line args and returns the process exit status: 0 on success,
-// 2 for a bad command line, 1 for any other failure. Errors are one line on errOut.
-func run(args []string, out, errOut io.Writer) int {
+// Run executes the command line args (without the program's name) and returns the process
+// exit status: 0 on success, 2 for a bad command line, 1 for any other failure. Errors are
+// one line on errOut.
+func Run(args []string, out, errOut io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(errOut, usage)
 		if len(args) == 0 {

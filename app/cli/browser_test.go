@@ -1,6 +1,6 @@
 //go:build !wasm
 
-package main
+package cli
 
 import (
 	"bytes"
@@ -35,6 +35,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// webDir is the web/ directory `make web` fills, from this package.
+const webDir = "../../web"
+
 // requireBrowser skips (or, where ALAB_REQUIRE_BROWSER is set, as in CI, fails) when what
 // the browser test needs is missing: the built page and a Chromium.
 func requireBrowser(t *testing.T) string {
@@ -46,7 +49,7 @@ func requireBrowser(t *testing.T) string {
 		t.Skip(why)
 	}
 	for _, f := range []string{"app.wasm", "worker.wasm"} {
-		if _, err := os.Stat(filepath.Join("..", "web", f)); err != nil {
+		if _, err := os.Stat(filepath.Join(webDir, f)); err != nil {
 			missing(fmt.Sprintf("web/%s is missing: run make web first", f))
 		}
 	}
@@ -151,7 +154,7 @@ func openTab(t *testing.T, timeout time.Duration, wrap func(http.Handler) http.H
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, err := routes(filepath.Join("..", "web"))
+	handler, err := routes(webDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -880,7 +883,7 @@ func (b *tab) download(testid, name string) string {
 func TestBrowserStaticSite(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut strings.Builder
-	if err := runExportStatic([]string{"-web", filepath.Join("..", "web"), dir}, &out, &errOut); err != nil {
+	if err := runExportStatic([]string{"-web", webDir, dir}, &out, &errOut); err != nil {
 		t.Fatalf("export-static: %v (%s)", err, errOut.String())
 	}
 	b := openTab(t, 5*time.Minute, func(http.Handler) http.Handler { return http.FileServer(http.Dir(dir)) })

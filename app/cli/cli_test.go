@@ -1,6 +1,6 @@
 //go:build !wasm
 
-package main
+package cli
 
 import (
 	"bytes"
@@ -15,12 +15,12 @@ import (
 )
 
 // fixture is the directory of the few hundred real MNIST digits kept for tests.
-const fixture = "../testdata/mnist-small"
+const fixture = "../../testdata/mnist-small"
 
 // alab runs the command line in-process and returns its exit status, stdout and stderr.
 func alab(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
-	code := run(args, &out, &errOut)
+	code := Run(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

@@ -1,6 +1,6 @@
 //go:build !wasm
 
-package main
+package ui
 
 import (
 	"bytes"
@@ -14,6 +14,9 @@ import (
 
 	"alab/core/data"
 )
+
+// fixture is the directory of the few hundred real MNIST digits kept for tests.
+const fixture = "../../testdata/mnist-small"
 
 // TestPoolImages checks the page's reader of the pool bundle against the engine's IDX
 // decoder on real digits, gzip-compressed (as served) and not (as the browser hands them over).
