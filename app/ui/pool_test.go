@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"alab/core/data"
+	"alab/core/data/idx"
 )
 
 // fixture is the directory of the few hundred real MNIST digits kept for tests.
@@ -68,7 +69,7 @@ func TestPoolImagesRejects(t *testing.T) {
 		}
 		return b
 	}
-	two := append(header(idxImagesMagic, 2, 28, 28), make([]byte, 2*784)...)
+	two := append(header(idx.ImagesMagic, 2, 28, 28), make([]byte, 2*784)...)
 	if p, err := decodePoolImages(two); err != nil || p.n != 2 {
 		t.Fatalf("two blank digits: %v", err)
 	}
@@ -77,13 +78,13 @@ func TestPoolImagesRejects(t *testing.T) {
 		b    []byte
 		want string
 	}{
-		{"empty", nil, "0 bytes: want a 16-byte IDX header"},
+		{"empty", nil, "0 bytes: want a 16-byte images header"},
 		{"short header", two[:15], "15 bytes"},
-		{"labels file", append(header(0x00000801, 2, 28, 28), make([]byte, 2*784)...), "bad IDX magic 0x00000801: want 0x00000803"},
-		{"27×28", append(header(idxImagesMagic, 2, 27, 28), make([]byte, 2*27*28)...), "27×28 pixels: want 28×28"},
+		{"labels file", append(header(idx.LabelsMagic, 2, 28, 28), make([]byte, 2*784)...), "bad IDX magic 0x00000801: want 0x00000803"},
+		{"27×28", append(header(idx.ImagesMagic, 2, 27, 28), make([]byte, 2*27*28)...), "27×28 pixels: want 28×28"},
 		{"truncated", two[:len(two)-1], "1567 bytes after the header: want 1568 for 2 digits"},
 		{"trailing byte", append(two, 0), "1569 bytes after the header: want 1568 for 2 digits"},
-		{"huge count", header(idxImagesMagic, 0xffffffff, 28, 28), "0 bytes after the header: want 3367254359280 for 4294967295 digits"},
+		{"huge count", header(idx.ImagesMagic, 0xffffffff, 28, 28), "0 bytes after the header: want 3367254359280 for 4294967295 digits"},
 		{"bad gzip", []byte{0x1f, 0x8b, 0, 0}, "pool images: unexpected EOF"},
 	} {
 		_, err := decodePoolImages(c.b)
