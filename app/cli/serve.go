@@ -20,21 +20,9 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"alab/wasm/webfiles"
 )
-
-// webFiles are what `make web` writes into web/ and the page needs, beside go-app's own.
-var webFiles = []string{
-	"app.wasm", "worker.wasm", "worker.js", "boot.js", "wasm_exec.js", "app.css",
-	"icon-192.png", "icon-512.png", "icon.svg",
-	"data/pool-images.idx.gz", "data/pool-labels.idx.gz",
-	"data/test-images.idx.gz", "data/test-labels.idx.gz", "data/first-net.json.gz",
-	"data/race-net.json.gz",
-}
-
-// raceOnly says whether a web file is fetched only when a race starts (the default race's
-// round 0): it is not part of a first visit, nor cached for offline use — a race offline
-// trains its round 0 itself.
-func raceOnly(name string) bool { return name == "data/race-net.json.gz" }
 
 // shell is what the server pre-renders before app.wasm takes over the page: the title and
 // the explanation, so the first paint already says what the page is.
@@ -55,7 +43,7 @@ func (*shell) Render() app.UI {
 func webHandler(dir string) (*app.Handler, error) {
 	var missing []string
 	h := sha256.New()
-	for _, name := range webFiles {
+	for _, name := range webfiles.All {
 		f, err := os.Open(filepath.Join(dir, filepath.FromSlash(name)))
 		if err != nil {
 			missing = append(missing, name)
@@ -73,26 +61,31 @@ func webHandler(dir string) (*app.Handler, error) {
 	}
 	// go-app caches the page, app.wasm, the styles, scripts and PNG icons; the worker loads
 	// the rest, and go-app v9 leaves out the SVG icon, the favicon of an offline visit.
-	cache := []string{"/web/worker.js", "/web/worker.wasm", "/web/wasm_exec.js", "/web/icon.svg"}
-	for _, name := range webFiles {
-		if strings.HasPrefix(name, "data/") && !raceOnly(name) {
-			cache = append(cache, "/web/"+name)
+	var cache []string
+	for _, name := range []string{webfiles.WorkerJS, webfiles.WorkerWasm, webfiles.WasmExec, webfiles.IconSVG} {
+		cache = append(cache, webfiles.URL(name))
+	}
+	for _, name := range webfiles.All {
+		if webfiles.IsData(name) && !webfiles.RaceOnly(name) {
+			cache = append(cache, webfiles.URL(name))
 		}
 	}
 	app.Route("/", &shell{})
 	app.Route("/race", &shell{})
 	return &app.Handler{
-		Name:               "alab — batch active learning",
-		ShortName:          "alab",
-		Title:              "alab — you label, the network asks",
-		Description:        "Batch active learning on MNIST in your browser: a CNN trained on your device asks you to label the digits it is least sure of.",
-		Lang:               "en",
-		Icon:               app.Icon{Default: "/web/icon-192.png", Large: "/web/icon-512.png", SVG: "/web/icon.svg"},
+		Name:        "alab — batch active learning",
+		ShortName:   "alab",
+		Title:       "alab — you label, the network asks",
+		Description: "Batch active learning on MNIST in your browser: a CNN trained on your device asks you to label the digits it is least sure of.",
+		Lang:        "en",
+		Icon: app.Icon{
+			Default: webfiles.URL(webfiles.Icon192), Large: webfiles.URL(webfiles.Icon512), SVG: webfiles.URL(webfiles.IconSVG),
+		},
 		BackgroundColor:    "#f6f5f1",
 		ThemeColor:         "#1f4e79",
 		LoadingLabel:       "Loading the page… {progress}%",
-		Styles:             []string{"/web/app.css"},
-		Scripts:            []string{"/web/boot.js"},
+		Styles:             []string{webfiles.URL(webfiles.Styles)},
+		Scripts:            []string{webfiles.URL(webfiles.BootJS)},
 		CacheableResources: cache,
 		Version:            hex.EncodeToString(h.Sum(nil))[:16],
 		// app.wasm is served compressed: its uncompressed length drives the progress bar.
@@ -111,16 +104,13 @@ func routes(dir string) (http.Handler, error) {
 	static := &precompressed{dir: dir, version: h.Version}
 	mux := http.NewServeMux()
 	mux.Handle("/web/", static)
-	mux.HandleFunc("/wasm_exec.js", func(w http.ResponseWriter, r *http.Request) {
-		r2 := *r
-		r2.URL.Path = "/web/wasm_exec.js"
-		static.ServeHTTP(w, &r2)
-	})
-	mux.HandleFunc("/app.wasm", func(w http.ResponseWriter, r *http.Request) {
-		r2 := *r
-		r2.URL.Path = "/web/app.wasm"
-		static.ServeHTTP(w, &r2)
-	})
+	for _, name := range []string{webfiles.WasmExec, webfiles.AppWasm} {
+		mux.HandleFunc("/"+name, func(w http.ResponseWriter, r *http.Request) {
+			r2 := *r
+			r2.URL.Path = webfiles.URL(name)
+			static.ServeHTTP(w, &r2)
+		})
+	}
 	mux.Handle("/", h)
 	return mux, nil
 }
@@ -212,8 +202,8 @@ func acceptsEncoding(header, enc string) bool {
 // firstVisit lists what a first visit downloads, with each file's size as served to a
 // browser that accepts brotli and gzip: the total is the transfer budget `make size` reports.
 func firstVisit(dir string) (files []string, sizes []int64, err error) {
-	for _, name := range webFiles {
-		if strings.HasPrefix(name, "icon-512") || raceOnly(name) {
+	for _, name := range webfiles.All {
+		if name == webfiles.Icon512 || webfiles.RaceOnly(name) {
 			continue // only for installing, or for a race
 		}
 		file := filepath.Join(dir, filepath.FromSlash(name))
@@ -314,12 +304,12 @@ func runExportStatic(args []string, out, errOut io.Writer) error {
 		return fmt.Errorf("export-static: %w", err)
 	}
 	// go-app's copy of wasm_exec.js is older than this Go's: use the one web/ holds.
-	files := append([]string{"wasm_exec.js"}, webFiles...)
-	for _, name := range files {
-		for _, dst := range []string{filepath.Join(outDir, "web", name), filepath.Join(outDir, name)} {
-			if name != "wasm_exec.js" && dst == filepath.Join(outDir, name) {
-				continue
-			}
+	for _, name := range webfiles.All {
+		dsts := []string{filepath.Join(outDir, "web", filepath.FromSlash(name))}
+		if name == webfiles.WasmExec {
+			dsts = append(dsts, filepath.Join(outDir, name))
+		}
+		for _, dst := range dsts {
 			if err := copyFile(dst, filepath.Join(*dir, filepath.FromSlash(name))); err != nil {
 				return fmt.Errorf("export-static: %w", err)
 			}
