@@ -203,8 +203,8 @@ func openTab(t *testing.T, timeout time.Duration, wrap func(http.Handler) http.H
 	}
 	// Every task longer than 50 ms on the page's thread, as "start:duration" in ms.
 	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
-		Source: `window.alabLongTasks = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) ` +
-			`alabLongTasks.push([e.startTime, e.duration]); }).observe({type: "longtask", buffered: true});`,
+		Source: `window.testLongTasks = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) ` +
+			`testLongTasks.push([e.startTime, e.duration]); }).observe({type: "longtask", buffered: true});`,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func openTab(t *testing.T, timeout time.Duration, wrap func(http.Handler) http.H
 // performance.now()): how many, how many over 100 ms, the longest, and when each of those
 // over 100 ms started (ms after since), to be matched with the marks the test logs.
 func (b *tab) longTasks(since string) string {
-	return b.eval(`(() => { const t = alabLongTasks.filter(([s]) => s > ` + since + `), d = t.map(([, d]) => d); ` +
+	return b.eval(`(() => { const t = testLongTasks.filter(([s]) => s > ` + since + `), d = t.map(([, d]) => d); ` +
 		`const over = t.filter(([, d]) => d > 100).map(([s, d]) => Math.round(d) + " ms at +" + Math.round(s - ` + since + `)); ` +
 		"return `${d.length} over 50 ms, ${over.length} over 100 ms (${over.join(', ')}), the longest ${Math.round(Math.max(0, ...d))} ms`; })()")
 }
@@ -376,11 +376,6 @@ func TestBrowser(t *testing.T) {
 	firstBatch := time.Since(start)
 	firstVisit := count.bytes.Load()
 	shownAt := b.eval(`performance.now() + ''`)
-	for _, l := range b.consoleLines() {
-		if strings.Contains(l, "alab") {
-			t.Logf("console %s", l)
-		}
-	}
 	b.wait(jsAccuracy+` !== '–'`, 30*time.Second)
 	b.shot("1-first-batch.png")
 	if got := b.eval(jsLabelled); got != "20" {
@@ -566,13 +561,13 @@ func TestBrowser(t *testing.T) {
 	b.do(chromedp.Click(`[data-testid=race-start]`))
 	const raceRows = `(+document.querySelector('[data-testid=race-chart]').dataset.rows)`
 	b.wait(raceRows+` >= 1`, 60*time.Second)
-	firstRow := b.eval(`Math.round(performance.now() - window.alabRaceStarted) + ''`)
+	firstRow := b.eval(`Math.round(performance.now() - alabTest.raceStarted) + ''`)
 	b.waitLong(raceRows+` >= 8`, 60*time.Second)
 	if got := b.eval(`document.querySelectorAll('[data-testid=race-chart] polyline.curve').length + ''`); got != "4" {
 		t.Errorf("race chart draws %s curves, want 4", got)
 	}
 	b.waitLong(`document.querySelector('[data-testid=race-status]').dataset.state === 'done'`, 8*time.Minute)
-	raceMs := b.eval(`Math.round(window.alabRaceDone - window.alabRaceStarted) + ''`)
+	raceMs := b.eval(`Math.round(alabTest.raceDone - alabTest.raceStarted) + ''`)
 	b.shot("race.png")
 	curves := b.download("race-export", "curves.csv")
 	raw, err := os.ReadFile(curves)
@@ -634,7 +629,7 @@ func TestBrowserResilience(t *testing.T) {
 	// what the page sees of a Go runtime that dies inside a callback.
 	half := b.label(3, false)
 	saved := []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers)}
-	const batchAt = `String(window.alabLastBatchAt)`
+	const batchAt = `String(window.alabTest?.batchShown)`
 	before := b.eval(batchAt)
 	crashed := b.worker()
 	wctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(crashed))
@@ -739,14 +734,14 @@ func TestBrowserResilience(t *testing.T) {
 
 	// A second visit with the server gone comes up from the service worker's cache. The
 	// service worker takes control of the page from its next load, online.
-	b.eval(`navigator.serviceWorker.ready.then(r => { window.alabTestSW = r.active }), ''`)
-	b.wait(`window.alabTestSW?.state === 'activated'`, 60*time.Second)
+	b.eval(`navigator.serviceWorker.ready.then(r => { window.testServiceWorker = r.active }), ''`)
+	b.wait(`window.testServiceWorker?.state === 'activated'`, 60*time.Second)
 	b.do(chromedp.Reload())
-	b.wait(`navigator.serviceWorker.controller !== null && window.alabLastBatchAt !== undefined`, 60*time.Second)
+	b.wait(`navigator.serviceWorker.controller !== null && window.alabTest?.batchShown !== undefined`, 60*time.Second)
 	saved = []string{b.eval(jsLabelled), b.eval(jsIDs), b.eval(jsAnswers)}
 	server.down.Store(true)
 	b.do(chromedp.Reload())
-	b.wait(jsItems+`.length > 0 && window.alabLastBatchAt !== undefined`, 60*time.Second)
+	b.wait(jsItems+`.length > 0 && window.alabTest?.batchShown !== undefined`, 60*time.Second)
 	b.shot("resilience-3-offline.png")
 	server.mu.Lock()
 	for _, p := range server.asked {
@@ -764,7 +759,7 @@ func TestBrowserResilience(t *testing.T) {
 		}
 	}
 	// The map's preview reads the pool's images offline too (a worker of the page's fetches them).
-	b.wait(`document.querySelector('[data-testid=redundancy-map]') !== null`, 60*time.Second)
+	b.wait(`document.querySelector('[data-testid=redundancy-map] svg') !== null`, 60*time.Second)
 	if id, text := b.hover(`.batch circle[data-id]`, ""); !strings.Contains(text, "in this batch") {
 		t.Errorf("offline, hovering batch point #%s shows %q: want its digit, in this batch", id, text)
 	}

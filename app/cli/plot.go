@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 
+	"alab/app/ui/chart"
 	"alab/core/experiment"
 
 	"gonum.org/v1/gonum/stat"
@@ -15,14 +16,6 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
-
-// palette holds distinguishable line colours (Tableau's 10 and two more), enough for every
-// strategy of a sweep; plotutil's default has only 7, so an 8-strategy sweep repeated one.
-var palette = []color.NRGBA{
-	{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255},
-	{148, 103, 189, 255}, {140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255},
-	{188, 189, 34, 255}, {23, 190, 207, 255}, {0, 0, 0, 255}, {255, 215, 0, 255},
-}
 
 // plotCurves draws test accuracy against labels, one line per strategy and batch size
 // (the mean over repeats) with a band of ±1 standard deviation, as SVG.
@@ -69,7 +62,7 @@ func plotCurves(w io.Writer, rows []experiment.Row) error {
 			band[j] = plotter.XY{X: float64(x), Y: m + s}
 			band[2*len(xs)-1-j] = plotter.XY{X: float64(x), Y: m - s}
 		}
-		c := palette[i%len(palette)]
+		c := chart.Palette[i%len(chart.Palette)]
 		poly, err := plotter.NewPolygon(band)
 		if err != nil {
 			return err

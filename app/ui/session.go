@@ -1,17 +1,15 @@
-//go:build wasm
-
 package ui
 
 import (
 	"encoding/json"
 	"fmt"
-	"syscall/js"
 	"time"
 
 	"alab/wasm/msg"
 )
 
-// The session as saved in the browser's localStorage, under sessionKey, after every label.
+// The session as saved in the browser's storage (localStorage), under sessionKey, after
+// every label. web/boot.js reads the same key to tell a first visit.
 const (
 	sessionKey     = "alab/session"
 	setAsidePrefix = "alab/set-aside/"
@@ -47,8 +45,8 @@ type disagreement struct {
 	MNIST int    `json:"mnist"`
 }
 
-func newSession() *session {
-	return &session{Format: sessionFormat, Settings: msg.Defaults(), Started: time.Now()}
+func newSession(now time.Time) *session {
+	return &session{Format: sessionFormat, Settings: msg.Defaults(), Started: now}
 }
 
 // check reports what makes a decoded session unusable.
@@ -79,53 +77,59 @@ func (s *session) check() error {
 	return nil
 }
 
-func storage() js.Value { return js.Global().Get("localStorage") }
+// store is the browser's storage as the session sees it: localStorage in the page
+// (storage_wasm.go), a map in tests.
+type store interface {
+	get(key string) (string, bool)
+	// set returns an error if the browser refused (storage full, private mode).
+	set(key, value string) error
+	remove(key string)
+}
 
-// loadSession returns the saved session, a new one if there is none, and a message if the
-// saved one could not be read: it is then kept under another key, never dropped.
-func loadSession() (*session, string) {
-	ls := storage()
-	if !ls.Truthy() {
-		return newSession(), "This browser does not let the page store anything: labels will not survive a reload."
+// loadSession returns the session saved in st and the storage to save it to from now on,
+// or a new session if there is none, with a message for the person if the saved one could
+// not be read: it is then kept under another key, never dropped. now names that key. If
+// st is nil (the browser stores nothing), or the unreadable session cannot be set aside,
+// the storage returned is nil: nothing is saved, so nothing is overwritten.
+func loadSession(st store, now time.Time) (*session, store, string) {
+	if st == nil {
+		return newSession(now), nil, "This browser does not let the page store anything: labels will not survive a reload."
 	}
-	raw := ls.Call("getItem", sessionKey)
-	if raw.IsNull() || raw.IsUndefined() {
-		return newSession(), ""
+	text, ok := st.get(sessionKey)
+	if !ok {
+		return newSession(now), st, ""
 	}
-	text := raw.String()
 	s := &session{}
 	err := json.Unmarshal([]byte(text), s)
 	if err == nil {
 		err = s.check()
 	}
 	if err == nil {
-		return s, ""
+		return s, st, ""
 	}
-	key := setAsidePrefix + time.Now().UTC().Format("20060102T150405Z")
-	ls.Call("setItem", key, text)
-	ls.Call("removeItem", sessionKey)
-	return newSession(), fmt.Sprintf("The session saved in this browser could not be read (%v). "+
+	key := setAsidePrefix + now.UTC().Format("20060102T150405Z")
+	if e := st.set(key, text); e != nil {
+		return newSession(now), nil, fmt.Sprintf("The session saved in this browser could not be read (%v), nor set aside (%v): "+
+			"it stays under the storage key %q, and this visit saves nothing over it.", err, e, sessionKey)
+	}
+	st.remove(sessionKey)
+	return newSession(now), st, fmt.Sprintf("The session saved in this browser could not be read (%v). "+
 		"It was set aside under the storage key %q (nothing was deleted) and a new session started.", err, key)
 }
 
-// save writes the session; it returns an error message if storage refused (full, private mode).
-func (s *session) save() string {
+// save writes the session to st; it returns a message for the person if that failed.
+func (s *session) save(st store) string {
+	if st == nil {
+		return ""
+	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return "Could not save the session: " + err.Error()
 	}
-	var msgText string
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				msgText = fmt.Sprintf("The browser refused to save the session: %v. Export your labels.", r)
-			}
-		}()
-		if ls := storage(); ls.Truthy() {
-			ls.Call("setItem", sessionKey, string(b))
-		}
-	}()
-	return msgText
+	if err := st.set(sessionKey, string(b)); err != nil {
+		return fmt.Sprintf("The browser refused to save the session: %v. Export your labels.", err)
+	}
+	return ""
 }
 
 // labelled counts the submitted labels that are digits (skips excluded).
