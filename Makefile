@@ -81,10 +81,10 @@ size: build
 
 ## test-browser: the page in headless Chromium (needs `make web` and chromium)
 test-browser: web
-	ALAB_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 30m -run TestBrowser -v ./app
+	ALAB_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 30m -run TestBrowser -v ./app/cli
 
 ## test-lab-wasm: the message codec and engine under WebAssembly (node)
 test-lab-wasm:
-	$(WASM) $(GO) vet ./app ./wasm/...
+	$(WASM) $(GO) vet ./app/... ./wasm/...
 	$(WASM) $(GO) test -timeout 30m ./wasm/msg ./wasm/engine
 # --- end browser lab ---

@@ -1,7 +1,11 @@
 // The engine's Web Worker: loads worker.wasm (Go) and hands it the page's messages.
 // The data bundle is fetched (and un-gzipped by the browser) while the binary compiles;
 // messages that arrive meanwhile are queued and the Go side drains the queue.
-importScripts("wasm_exec.js");
+
+// The files it fetches, relative to itself, as wasm/webfiles names them (its test checks
+// this line against the manifest).
+const files = {"exec": "wasm_exec.js", "wasm": "worker.wasm", "bundle": ["data/pool-images.idx.gz", "data/pool-labels.idx.gz", "data/test-images.idx.gz", "data/test-labels.idx.gz"], "firstNet": "data/first-net.json.gz"};
+importScripts(files.exec);
 self.alabQueue = [];
 self.onmessage = (e) => self.alabQueue.push(e.data);
 
@@ -13,12 +17,11 @@ const gunzip = async (url) => {
 };
 // The Go side awaits this: [pool images, pool labels, test images, test labels] as IDX bytes
 // (still gzip-compressed where the browser lacks DecompressionStream; Go handles both).
-self.alabBundle = Promise.all(
-  ["pool-images", "pool-labels", "test-images", "test-labels"].map((n) => gunzip("data/" + n + ".idx.gz")));
+self.alabBundle = Promise.all(files.bundle.map(gunzip));
 self.alabBundle.catch(() => {}); // reported by the Go side
 // The network of round 0, trained when the page was built (wasm/engine.Start): null where
 // it could not be fetched, and the worker trains that network itself.
-self.alabStart = gunzip("data/first-net.json.gz").catch(() => null);
+self.alabStart = gunzip(files.firstNet).catch(() => null);
 // For what only some workers need (a race's round 0): a promise of the file's bytes.
 self.alabFetch = gunzip;
 
@@ -28,10 +31,10 @@ self.alabFetch = gunzip;
     const go = new Go();
     let result;
     try {
-      result = await WebAssembly.instantiateStreaming(fetch("worker.wasm"), go.importObject);
+      result = await WebAssembly.instantiateStreaming(fetch(files.wasm), go.importObject);
     } catch (e) {
       // A server without the application/wasm type: compile from the bytes.
-      const bytes = await (await fetch("worker.wasm")).arrayBuffer();
+      const bytes = await (await fetch(files.wasm)).arrayBuffer();
       result = await WebAssembly.instantiate(bytes, go.importObject);
     }
     await go.run(result.instance);

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	idxfmt "alab/core/data/idx" // named apart from this package's tests' idx helper
 )
 
 // The IDX format (the MNIST distribution format): a big-endian uint32 magic 0x0000TTDD,
@@ -16,8 +18,8 @@ import (
 // sizes, then the elements in row-major order. Only unsigned bytes (TT = 0x08) are supported:
 // images have 3 dimensions (count, rows, cols), labels 1 (count).
 const (
-	ImagesMagic = 0x00000803
-	LabelsMagic = 0x00000801
+	ImagesMagic = idxfmt.ImagesMagic
+	LabelsMagic = idxfmt.LabelsMagic
 
 	typeUint8 = 0x08
 

@@ -19,7 +19,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-
 	"os"
 	"path/filepath"
 	"sync"
@@ -27,6 +26,7 @@ import (
 	"alab/core/data"
 	"alab/wasm/engine"
 	"alab/wasm/msg"
+	"alab/wasm/webfiles"
 
 	"github.com/andybalholm/brotli"
 )
@@ -48,26 +48,28 @@ func build(web, goroot string, pool, test, quality int) error {
 	if goroot == "" {
 		return fmt.Errorf("-goroot is required (go env GOROOT)")
 	}
-	if err := bundle(filepath.Join(web, "data"), pool, test); err != nil {
+	if err := bundle(web, pool, test); err != nil {
 		return err
 	}
 	exec, err := os.ReadFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"))
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(web, "wasm_exec.js"), exec, 0o644); err != nil {
+	if err := os.WriteFile(webPath(web, webfiles.WasmExec), exec, 0o644); err != nil {
 		return err
 	}
-	for _, size := range []int{192, 512} {
-		if err := writePNG(filepath.Join(web, fmt.Sprintf("icon-%d.png", size)), icon(size)); err != nil {
+	for _, ic := range []struct {
+		name string
+		size int
+	}{{webfiles.Icon192, 192}, {webfiles.Icon512, 512}} {
+		if err := writePNG(webPath(web, ic.name), icon(ic.size)); err != nil {
 			return err
 		}
 	}
-	names := []string{"worker.wasm", "app.wasm", "wasm_exec.js", "worker.js", "boot.js", "app.css"}
-	errs := make([]error, len(names))
+	errs := make([]error, len(webfiles.Compressed))
 	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Go(func() { errs[i] = compress(filepath.Join(web, name), quality) })
+	for i, name := range webfiles.Compressed {
+		wg.Go(func() { errs[i] = compress(webPath(web, name), quality) })
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -77,6 +79,9 @@ func build(web, goroot string, pool, test, quality int) error {
 	}
 	return nil
 }
+
+// webPath is where file name of the manifest (wasm/webfiles) lives in the web directory web.
+func webPath(web, name string) string { return filepath.Join(web, filepath.FromSlash(name)) }
 
 // compress writes path.gz and path.br.
 func compress(path string, quality int) error {
@@ -98,8 +103,9 @@ func compress(path string, quality int) error {
 	return os.WriteFile(path+".br", buf.Bytes(), 0o644)
 }
 
-// bundle writes the first pool training digits and the first test digits as gzip IDX.
-func bundle(dir string, pool, test int) error {
+// bundle writes the first pool training digits and the first test digits as gzip IDX, and
+// the networks of round 0, into web's data files.
+func bundle(web string, pool, test int) error {
 	tr, te, err := data.MNIST("")
 	if err != nil {
 		return err
@@ -107,13 +113,13 @@ func bundle(dir string, pool, test int) error {
 	if pool > tr.N || test > te.N {
 		return fmt.Errorf("want %d training and %d test digits: MNIST has %d and %d", pool, test, tr.N, te.N)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(webPath(web, webfiles.PoolImages)), 0o755); err != nil {
 		return err
 	}
 	sets := []struct {
-		name string
-		set  *data.Set
-	}{{"pool", tr.Head(pool)}, {"test", te.Head(test)}}
+		images, labels string
+		set            *data.Set
+	}{{webfiles.PoolImages, webfiles.PoolLabels, tr.Head(pool)}, {webfiles.TestImages, webfiles.TestLabels, te.Head(test)}}
 	for _, s := range sets {
 		var img, lab bytes.Buffer
 		if err := data.EncodeImages(&img, s.set.Pix, s.set.N, s.set.Rows, s.set.Cols); err != nil {
@@ -122,10 +128,10 @@ func bundle(dir string, pool, test int) error {
 		if err := data.EncodeLabels(&lab, s.set.Labels); err != nil {
 			return err
 		}
-		if err := writeGzip(filepath.Join(dir, s.name+"-images.idx.gz"), img.Bytes()); err != nil {
+		if err := writeGzip(webPath(web, s.images), img.Bytes()); err != nil {
 			return err
 		}
-		if err := writeGzip(filepath.Join(dir, s.name+"-labels.idx.gz"), lab.Bytes()); err != nil {
+		if err := writeGzip(webPath(web, s.labels), lab.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -138,7 +144,7 @@ func bundle(dir string, pool, test int) error {
 	if err := engine.WriteStart(&js, start); err != nil {
 		return err
 	}
-	if err := writeGzip(filepath.Join(dir, "first-net.json.gz"), js.Bytes()); err != nil {
+	if err := writeGzip(webPath(web, webfiles.FirstNet), js.Bytes()); err != nil {
 		return err
 	}
 	// The default race's round 0, fetched by a race's workers (not by a first visit).
@@ -150,7 +156,7 @@ func bundle(dir string, pool, test int) error {
 	if err := engine.WriteRaceStart(&js, race); err != nil {
 		return err
 	}
-	return writeGzip(filepath.Join(dir, "race-net.json.gz"), js.Bytes())
+	return writeGzip(webPath(web, webfiles.RaceNet), js.Bytes())
 }
 
 func writeGzip(path string, b []byte) error {

@@ -21,20 +21,18 @@ import (
 	"alab/wasm/engine"
 	"alab/wasm/msg"
 	"alab/wasm/promise"
+	"alab/wasm/webfiles"
 )
 
 // The data bundle, relative to worker.js, which fetches it (see wasm/webbuild): a contiguous
 // run of MNIST's training set starting at index 0 as the pool, and the first test digits.
-var bundle = [4]string{
-	"data/pool-images.idx.gz", "data/pool-labels.idx.gz",
-	"data/test-images.idx.gz", "data/test-labels.idx.gz",
-}
+var bundle = webfiles.Bundle
 
 // startFile is the network of round 0 trained by `make web` (engine.Start as JSON, gzip);
 // raceStartFile the default race's (engine.RaceStart), fetched when a race starts.
 const (
-	startFile     = "data/first-net.json.gz"
-	raceStartFile = "data/race-net.json.gz"
+	startFile     = webfiles.FirstNet
+	raceStartFile = webfiles.RaceNet
 )
 
 type worker struct {

@@ -1,0 +1,159 @@
+//go:build !wasm
+
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"alab/core/curve"
+	"alab/core/experiment"
+)
+
+// fixture is the directory of the few hundred real MNIST digits kept for tests.
+const fixture = "../../testdata/mnist-small"
+
+// alab runs the command line in-process and returns its exit status, stdout and stderr.
+func alab(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := Run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestTrainThenEval(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m.npz")
+	train := func() trainReport {
+		code, out, errOut := alab("train", "--data", fixture, "--epochs", "5", "--batch", "32", "--lr", "0.003", "--seed", "4", "--json", "--out", model)
+		if code != 0 {
+			t.Fatalf("train exited %d: %s", code, errOut)
+		}
+		var r trainReport
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("train --json printed %q: %v", out, err)
+		}
+		return r
+	}
+	r := train()
+	if r.TrainImages != 500 || r.TestAccuracy < 0.7 || r.TestAccuracy > 1 || r.TrainSeconds <= 0 || r.ImagesPerSecond <= 0 {
+		t.Errorf("train report %+v: want 500 images, accuracy in [0.7, 1], positive timings", r)
+	}
+	if again := train(); again.TestAccuracy != r.TestAccuracy || again.FinalLoss != r.FinalLoss {
+		t.Errorf("same seed, different results: accuracy %v then %v, loss %v then %v", r.TestAccuracy, again.TestAccuracy, r.FinalLoss, again.FinalLoss)
+	}
+	code, out, errOut := alab("eval", "--data", fixture, "--model", model, "--json")
+	if code != 0 {
+		t.Fatalf("eval exited %d: %s", code, errOut)
+	}
+	var e evalReport
+	if err := json.Unmarshal([]byte(out), &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.TestAccuracy != r.TestAccuracy || e.Arch != "compact" || e.TestImages != 200 {
+		t.Errorf("eval report %+v: want the accuracy train reported (%v) on 200 compact test images", e, r.TestAccuracy)
+	}
+}
+
+func TestBadCommandLines(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.npz")
+	os.WriteFile(garbage, []byte("this is not a zip archive"), 0o644)
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"fly"}, 2, `alab: unknown command "fly": want train, eval, run, merge, serve or export-static`},
+		{[]string{"train", "--epochs", "0"}, 2, "alab train: invalid --epochs 0: want at least 1"},
+		{[]string{"train", "--batch", "x"}, 2, `alab train: invalid value "x" for flag -batch`},
+		{[]string{"train", "--lr", "-1"}, 2, "alab train: invalid --lr -1: want a positive number"},
+		{[]string{"train", "--arch", "vgg"}, 2, `alab train: nn: unknown architecture "vgg": want one of compact, gal`},
+		{[]string{"train", "--nope"}, 2, "alab train: flag provided but not defined: -nope"},
+		{[]string{"train", "extra"}, 2, `alab train: unexpected argument "extra"`},
+		{[]string{"train", "--out", filepath.Join(dir, "no", "m.npz")}, 2, "directory " + filepath.Join(dir, "no") + " does not exist"},
+		{[]string{"train", "--data", empty}, 1, "alab train: data: "},
+		{[]string{"eval"}, 2, "alab eval: --model is required"},
+		{[]string{"eval", "--model", filepath.Join(dir, "missing.npz")}, 1, "no such file or directory"},
+		{[]string{"eval", "--model", garbage}, 1, "garbage.npz: npz: "},
+		{[]string{"eval", "--model", dir}, 1, "is a directory: want an .npz file"},
+		{[]string{"run", "--data", fixture}, 2, "alab run: --out is required"},
+		{[]string{"run", "--data", fixture, "--out", dir, "--strategies", "random,oracle"}, 2, `unknown strategy "oracle"`},
+		{[]string{"run", "--data", fixture, "--out", dir, "--shard", "3/2"}, 2, "invalid shard 3/2"},
+		{[]string{"run", "--data", fixture, "--out", dir, "--shard", "half"}, 2, `invalid --shard "half": want i/n`},
+		{[]string{"run", "--data", fixture, "--out", dir, "--batch", "10,x"}, 2, `--batch: "x" is not an integer`},
+		{[]string{"run", "--out", dir, "--spec", garbage, "--repeats", "3"}, 2, "--spec replaces --repeats"},
+		{[]string{"run", "--data", fixture, "--out", dir, "--spec", garbage}, 1, "experiment: reading spec"},
+		{[]string{"merge", "--out", dir}, 2, "want --out DIR and at least one shard directory"},
+		{[]string{"merge", "--out", dir, empty}, 1, "curves.csv: no such file"},
+	} {
+		code, out, errOut := alab(c.args...)
+		if code != c.code || !strings.Contains(errOut, c.want) || out != "" {
+			t.Errorf("alab %s: exit %d, stderr %q, stdout %q; want exit %d and an error containing %q",
+				strings.Join(c.args, " "), code, errOut, out, c.code, c.want)
+		}
+		if strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("alab %s: error is not one line: %q", strings.Join(c.args, " "), errOut)
+		}
+	}
+}
+
+// withoutTimings reads a curves.csv and blanks the wall-time columns, which differ run to run.
+func withoutTimings(t *testing.T, path string) []curve.Row {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := curve.ReadCSV(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rows {
+		rows[i].TrainSeconds, rows[i].ScoreSeconds, rows[i].SelectSeconds = 0, 0, 0
+	}
+	return rows
+}
+
+func TestRunShardsMerge(t *testing.T) {
+	dir := t.TempDir()
+	sweep := []string{"run", "--data", fixture, "--strategies", "random,margin", "--init", "10", "--batch", "5",
+		"--rounds", "2", "--repeats", "2", "--pool-subset", "60", "--steps", "10", "--test-limit", "100"}
+	whole, a, b, merged := filepath.Join(dir, "whole"), filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "merged")
+	for _, args := range [][]string{
+		append(sweep, "--out", whole),
+		append(sweep, "--out", a, "--shard", "0/2"),
+		append(sweep, "--out", b, "--shard", "1/2"),
+		{"merge", "--out", merged, a, b},
+	} {
+		if code, _, errOut := alab(args...); code != 0 {
+			t.Fatalf("alab %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+		}
+	}
+	want := withoutTimings(t, filepath.Join(whole, "curves.csv"))
+	if len(want) != 2*2*3 {
+		t.Fatalf("%d rows, want 2 strategies × 2 repeats × 3 rounds", len(want))
+	}
+	if got := withoutTimings(t, filepath.Join(merged, "curves.csv")); !reflect.DeepEqual(got, want) {
+		t.Errorf("merged shards differ from the whole sweep:\n%v\n%v", got, want)
+	}
+	for _, name := range []string{"summary.json", "curves.svg"} {
+		b, err := os.ReadFile(filepath.Join(merged, name))
+		if err != nil || len(b) < 100 {
+			t.Errorf("%s: %d bytes, %v", name, len(b), err)
+		}
+	}
+	var summary struct {
+		Strategies []experiment.Summary `json:"strategies"`
+	}
+	b2, _ := os.ReadFile(filepath.Join(whole, "summary.json"))
+	if err := json.Unmarshal(b2, &summary); err != nil || len(summary.Strategies) != 2 || summary.Strategies[0].Repeats != 2 {
+		t.Errorf("summary.json: %v, %+v", err, summary)
+	}
+}

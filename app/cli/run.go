@@ -1,0 +1,266 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"alab/core/curve"
+	"alab/core/data"
+	"alab/core/experiment"
+	"alab/core/gemm"
+	"alab/core/query"
+)
+
+// sweepFlags are the flags that describe a sweep, which --spec replaces as a whole.
+var sweepFlags = []string{
+	"strategies", "arch", "init", "init-balanced", "batch", "rounds", "budget", "repeats", "seed",
+	"pool-subset", "mc-samples", "epochs", "steps", "train-batch", "lr", "warm-start", "test-limit",
+	"dfal-augment",
+}
+
+func runRun(args []string, out, errOut io.Writer) error {
+	fs := newFlags("run")
+	strategies := fs.String("strategies", "random,least-confidence", "comma-separated strategies: "+strings.Join(query.Names(), ", "))
+	arch := fs.String("arch", "compact", "network architecture: compact or gal")
+	initSize := fs.Int("init", 20, "initial labelled set size")
+	balanced := fs.Bool("init-balanced", false, "class-balanced initial set (init/10 per class)")
+	batches := fs.String("batch", "10", "samples queried per round; a comma-separated list sweeps batch sizes")
+	rounds := fs.Int("rounds", 0, "queries per run (exclusive with --budget)")
+	budget := fs.Int("budget", 0, "labels at which each run stops (default: init + 10 rounds)")
+	repeats := fs.Int("repeats", 1, "repeats per strategy and batch size (seeds seed, seed+1, ...)")
+	seed := fs.Uint64("seed", 1, "seed of repeat 0")
+	subset := fs.Int("pool-subset", 0, "score a random subset of this many unlabelled samples per round (0: all)")
+	mc := fs.Int("mc-samples", 20, "stochastic passes for MC-dropout strategies")
+	epochs := fs.Int("epochs", 0, "training epochs per round (exclusive with --steps)")
+	steps := fs.Int("steps", 0, "training steps per round (default 300 when --epochs is not given)")
+	trainBatch := fs.Int("train-batch", 32, "training batch size")
+	lr := fs.Float64("lr", 0.001, "learning rate (Adam)")
+	warm := fs.Bool("warm-start", false, "keep the weights between rounds instead of retraining from scratch")
+	testLimit := fs.Int("test-limit", 0, "evaluate on the first N test images (0: all 10,000)")
+	augment := fs.Bool("dfal-augment", false, "fgsm/deepfool: also train on each queried image's adversarial twin, with its label")
+	specPath := fs.String("spec", "", "read the sweep from this JSON file instead of the flags above")
+	outDir := fs.String("out", "", "directory for curves.csv, summary.json and curves.svg (required)")
+	shard := fs.String("shard", "", "run only shard i of n of the sweep, as i/n (join the outputs with alab merge)")
+	workers := fs.Int("workers", 0, "runs in parallel (0: one per core)")
+	dataDir := fs.String("data", "", "directory of MNIST-format IDX files (default: the GoMNIST module's)")
+	if err := parse(fs, args, errOut); err != nil {
+		return err
+	}
+	if *outDir == "" {
+		return fmt.Errorf("%w: --out is required", errUsage)
+	}
+	if *workers < 0 {
+		return fmt.Errorf("%w: invalid --workers %d: want 0 (one per core) or more", errUsage, *workers)
+	}
+	var spec experiment.Spec
+	if *specPath != "" {
+		var clash []string
+		fs.Visit(func(f *flag.Flag) {
+			for _, s := range sweepFlags {
+				if f.Name == s {
+					clash = append(clash, "--"+s)
+				}
+			}
+		})
+		if len(clash) > 0 {
+			return fmt.Errorf("%w: --spec replaces %s: give one or the other", errUsage, strings.Join(clash, ", "))
+		}
+		f, err := os.Open(*specPath)
+		if err != nil {
+			return err
+		}
+		spec, err = experiment.ReadSpec(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	} else {
+		bs, err := intList(*batches)
+		if err != nil {
+			return fmt.Errorf("%w: --batch: %v", errUsage, err)
+		}
+		if *epochs > 0 && *steps > 0 {
+			return fmt.Errorf("%w: --epochs and --steps: give one", errUsage)
+		}
+		if *epochs == 0 && *steps == 0 {
+			*steps = 300
+		}
+		spec = experiment.Spec{
+			Strategies: strings.Split(*strategies, ","), Batches: bs, Repeats: *repeats, Seed: *seed,
+			Arch: *arch, Init: *initSize, InitBalanced: *balanced, Rounds: *rounds, Budget: *budget,
+			PoolSubset: *subset, MCSamples: *mc, WarmStart: *warm, TestLimit: *testLimit,
+			DFALAugment: *augment,
+		}
+		spec.Train.Epochs, spec.Train.Steps, spec.Train.Batch, spec.Train.LR = *epochs, *steps, *trainBatch, *lr
+	}
+	runs := spec.Runs()
+	if *shard != "" {
+		i, n, err := parseShard(*shard)
+		if err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		if runs, err = experiment.Shard(runs, i, n); err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+	}
+	pool, test, err := data.MNIST(*dataDir)
+	if err != nil {
+		return err
+	}
+	if err := spec.Validate(pool.N); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		return err
+	}
+
+	// Runs go in parallel, one per core; the matrix products of each take the cores left.
+	n := *workers
+	if n == 0 {
+		n = runtime.NumCPU()
+	}
+	n = max(1, min(n, len(runs)))
+	gemm.SetThreads(max(1, runtime.NumCPU()/n))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	bar := newBar(errOut, "runs")
+	rows, err := experiment.Execute(ctx, spec, runs, pool, test, n, func(done int) { bar.progress(done, len(runs), -1) })
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	return writeResults(*outDir, spec, rows, out)
+}
+
+// writeResults writes curves.csv, summary.json and curves.svg into dir and says so.
+func writeResults(dir string, spec experiment.Spec, rows []curve.Row, out io.Writer) error {
+	if err := writeFile(filepath.Join(dir, "curves.csv"), func(w io.Writer) error { return curve.WriteCSV(w, rows) }); err != nil {
+		return err
+	}
+	summary := experiment.Summarize(rows)
+	if err := writeFile(filepath.Join(dir, "summary.json"), func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Spec       experiment.Spec      `json:"spec"`
+			Strategies []experiment.Summary `json:"strategies"`
+		}{spec, summary})
+	}); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(dir, "curves.svg"), func(w io.Writer) error { return plotCurves(w, rows) }); err != nil {
+		return err
+	}
+	for _, s := range summary {
+		fmt.Fprintf(out, "%-20s batch %4d: final accuracy %.4f ± %.4f at %d labels, AUC %.4f",
+			s.Strategy, s.BatchSize, s.FinalAccuracy.Mean, s.FinalAccuracy.Std, s.FinalLabelled, s.AUC.Mean)
+		for _, th := range experiment.Thresholds {
+			k := strconv.FormatFloat(th, 'f', 2, 64)
+			if st := s.LabelsToReach[k]; st.N > 0 {
+				fmt.Fprintf(out, ", %s%% at %.0f", k[2:], st.Mean)
+			}
+		}
+		fmt.Fprintln(out)
+	}
+	fmt.Fprintf(out, "wrote %s\n", filepath.Join(dir, "{curves.csv,summary.json,curves.svg}"))
+	return nil
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// runMerge joins the outputs of sharded runs into one result.
+func runMerge(args []string, out, errOut io.Writer) error {
+	fs := newFlags("merge")
+	outDir := fs.String("out", "", "directory for the merged curves.csv, summary.json and curves.svg (required)")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return parse(fs, args, errOut)
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	dirs := fs.Args()
+	if *outDir == "" || len(dirs) == 0 {
+		return fmt.Errorf("%w: want --out DIR and at least one shard directory", errUsage)
+	}
+	var rows []curve.Row
+	var spec experiment.Spec
+	for i, d := range dirs {
+		f, err := os.Open(filepath.Join(d, "curves.csv"))
+		if err != nil {
+			return err
+		}
+		r, err := curve.ReadCSV(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", d, err)
+		}
+		rows = append(rows, r...)
+		if i == 0 {
+			if spec, err = readSummarySpec(filepath.Join(d, "summary.json")); err != nil {
+				return err
+			}
+		}
+	}
+	experiment.SortRows(rows, spec.Strategies)
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		return err
+	}
+	return writeResults(*outDir, spec, rows, out)
+}
+
+// readSummarySpec reads the spec back from a summary.json written by writeResults.
+func readSummarySpec(path string) (experiment.Spec, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return experiment.Spec{}, err
+	}
+	var s struct {
+		Spec experiment.Spec `json:"spec"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return experiment.Spec{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return s.Spec, nil
+}
+
+func intList(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an integer", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func parseShard(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("invalid --shard %q: want i/n, as 0/4", s)
+	}
+	return i, n, nil
+}

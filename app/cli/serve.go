@@ -1,0 +1,340 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"alab/wasm/webfiles"
+)
+
+// shell is what the server pre-renders before app.wasm takes over the page: the title and
+// the explanation, so the first paint already says what the page is.
+type shell struct{ app.Compo }
+
+func (*shell) Render() app.UI {
+	return app.Div().Class("lab").Body(
+		app.Header().Class("top").Body(
+			app.H1().Text("Batch active learning: you label, the network asks"),
+			app.P().Class("lede").Text("Loading the network and 12,000 MNIST digits into this tab…"),
+		),
+	)
+}
+
+// webHandler returns the go-app handler of the page, served from dir (the web/ directory),
+// with the version derived from the files' contents (a rebuild changes it, a restart does
+// not), local icons and the worker's files cached for offline use.
+func webHandler(dir string) (*app.Handler, error) {
+	var missing []string
+	h := sha256.New()
+	for _, name := range webfiles.All {
+		f, err := os.Open(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil {
+			missing = append(missing, name)
+			continue
+		}
+		fmt.Fprintf(h, "%s\x00", name)
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("serve: %s lacks %s: run `make web` first", dir, strings.Join(missing, ", "))
+	}
+	// go-app caches the page, app.wasm, the styles, scripts and PNG icons; the worker loads
+	// the rest, and go-app v9 leaves out the SVG icon, the favicon of an offline visit.
+	var cache []string
+	for _, name := range []string{webfiles.WorkerJS, webfiles.WorkerWasm, webfiles.WasmExec, webfiles.IconSVG} {
+		cache = append(cache, webfiles.URL(name))
+	}
+	for _, name := range webfiles.All {
+		if webfiles.IsData(name) && !webfiles.RaceOnly(name) {
+			cache = append(cache, webfiles.URL(name))
+		}
+	}
+	app.Route("/", &shell{})
+	app.Route("/race", &shell{})
+	return &app.Handler{
+		Name:        "alab — batch active learning",
+		ShortName:   "alab",
+		Title:       "alab — you label, the network asks",
+		Description: "Batch active learning on MNIST in your browser: a CNN trained on your device asks you to label the digits it is least sure of.",
+		Lang:        "en",
+		Icon: app.Icon{
+			Default: webfiles.URL(webfiles.Icon192), Large: webfiles.URL(webfiles.Icon512), SVG: webfiles.URL(webfiles.IconSVG),
+		},
+		BackgroundColor:    "#f6f5f1",
+		ThemeColor:         "#1f4e79",
+		LoadingLabel:       "Loading the page… {progress}%",
+		Styles:             []string{webfiles.URL(webfiles.Styles)},
+		Scripts:            []string{webfiles.URL(webfiles.BootJS)},
+		CacheableResources: cache,
+		Version:            hex.EncodeToString(h.Sum(nil))[:16],
+		// app.wasm is served compressed: its uncompressed length drives the progress bar.
+		WasmContentLengthHeader: "X-Uncompressed-Length",
+	}, nil
+}
+
+// routes returns the server's whole HTTP handler: the page (go-app), the web/ files with
+// their precompressed variants (.br, .gz) when the browser accepts them, and Go's own
+// wasm_exec.js in place of the older copy go-app embeds.
+func routes(dir string) (http.Handler, error) {
+	h, err := webHandler(dir)
+	if err != nil {
+		return nil, err
+	}
+	static := &precompressed{dir: dir, version: h.Version}
+	mux := http.NewServeMux()
+	mux.Handle("/web/", static)
+	for _, name := range []string{webfiles.WasmExec, webfiles.AppWasm} {
+		mux.HandleFunc("/"+name, func(w http.ResponseWriter, r *http.Request) {
+			r2 := *r
+			r2.URL.Path = webfiles.URL(name)
+			static.ServeHTTP(w, &r2)
+		})
+	}
+	mux.Handle("/", h)
+	return mux, nil
+}
+
+// precompressed serves dir's files under /web/, preferring name.br or name.gz (made by
+// `make web`) when the request accepts that encoding.
+type precompressed struct {
+	dir, version string
+}
+
+func (p *precompressed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name := path.Clean(strings.TrimPrefix(r.URL.Path, "/web/"))
+	if name == "." || strings.HasPrefix(name, "..") || strings.Contains(name, "\\") {
+		http.NotFound(w, r)
+		return
+	}
+	file := filepath.Join(p.dir, filepath.FromSlash(name))
+	fi, err := os.Stat(file)
+	if err != nil || fi.IsDir() {
+		http.NotFound(w, r)
+		return
+	}
+	typ := mime.TypeByExtension(path.Ext(name))
+	switch path.Ext(name) {
+	case ".wasm":
+		typ = "application/wasm"
+	case ".gz":
+		typ = "application/octet-stream" // the bundle: the worker decompresses it
+	case ".js":
+		typ = "text/javascript; charset=utf-8"
+	}
+	if typ == "" {
+		typ = "application/octet-stream"
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", typ)
+	hdr.Set("Cache-Control", "no-cache")
+	hdr.Set("Vary", "Accept-Encoding")
+	hdr.Set("X-Uncompressed-Length", fmt.Sprint(fi.Size()))
+	serve := file
+	enc := ""
+	if path.Ext(name) != ".gz" {
+		accept := r.Header.Get("Accept-Encoding")
+		for _, e := range []struct{ name, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
+			if !acceptsEncoding(accept, e.name) {
+				continue
+			}
+			if _, err := os.Stat(file + e.ext); err == nil {
+				serve, enc = file+e.ext, e.name
+				break
+			}
+		}
+	}
+	f, err := os.Open(serve)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	defer f.Close()
+	sfi, err := f.Stat()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if enc != "" {
+		hdr.Set("Content-Encoding", enc)
+	}
+	hdr.Set("ETag", fmt.Sprintf(`"%s-%s-%x"`, p.version, enc, sfi.ModTime().UnixNano()))
+	http.ServeContent(w, r, "", time.Time{}, f)
+}
+
+// acceptsEncoding reports whether an Accept-Encoding header accepts enc (q > 0).
+func acceptsEncoding(header, enc string) bool {
+	for _, part := range strings.Split(header, ",") {
+		fields := strings.Split(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(fields[0]), enc) {
+			continue
+		}
+		for _, f := range fields[1:] {
+			if q := strings.TrimSpace(f); q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// firstVisit lists what a first visit downloads, with each file's size as served to a
+// browser that accepts brotli and gzip: the total is the transfer budget `make size` reports.
+func firstVisit(dir string) (files []string, sizes []int64, err error) {
+	for _, name := range webfiles.All {
+		if name == webfiles.Icon512 || webfiles.RaceOnly(name) {
+			continue // only for installing, or for a race
+		}
+		file := filepath.Join(dir, filepath.FromSlash(name))
+		best := int64(-1)
+		for _, ext := range []string{"", ".br", ".gz"} {
+			if ext != "" && strings.HasSuffix(name, ".gz") {
+				continue
+			}
+			fi, err := os.Stat(file + ext)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			if best < 0 || fi.Size() < best {
+				best = fi.Size()
+			}
+		}
+		if best < 0 {
+			return nil, nil, fmt.Errorf("serve: %s is missing: run `make web` first", file)
+		}
+		files, sizes = append(files, name), append(sizes, best)
+	}
+	return files, sizes, nil
+}
+
+func runServe(args []string, out, errOut io.Writer) error {
+	fs := newFlags("serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
+	dir := fs.String("web", "web", "the `directory` `make web` filled")
+	size := fs.Bool("size", false, "print what a first visit transfers and exit")
+	if err := parse(fs, args, errOut); err != nil {
+		return err
+	}
+	if *size {
+		files, sizes, err := firstVisit(*dir)
+		if err != nil {
+			return err
+		}
+		var total int64
+		idx := make([]int, len(files))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.Slice(idx, func(a, b int) bool { return sizes[idx[a]] > sizes[idx[b]] })
+		for _, i := range idx {
+			fmt.Fprintf(out, "%10d  %s\n", sizes[i], files[i])
+			total += sizes[i]
+		}
+		fmt.Fprintf(out, "%10d  total (%.2f MB; budget 8 MB)\n", total, float64(total)/1e6)
+		if total > 8_000_000 {
+			return fmt.Errorf("a first visit transfers %.2f MB: over the 8 MB budget", float64(total)/1e6)
+		}
+		return nil
+	}
+	handler, err := routes(*dir)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(out, "alab: serving the lab on http://%s/ (Ctrl-C stops)\n", ln.Addr())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// runExportStatic writes a static site (go-app's pages plus the web/ files) to a directory
+// that any file host can serve.
+func runExportStatic(args []string, out, errOut io.Writer) error {
+	fs := newFlags("export-static")
+	dir := fs.String("web", "web", "the `directory` `make web` filled")
+	if err := fs.Parse(args); err != nil {
+		return parse(fs, args, errOut)
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: want one output directory", errUsage)
+	}
+	outDir := fs.Arg(0)
+	h, err := webHandler(*dir)
+	if err != nil {
+		return err
+	}
+	if err := app.GenerateStaticWebsite(outDir, h); err != nil {
+		return fmt.Errorf("export-static: %w", err)
+	}
+	// go-app's copy of wasm_exec.js is older than this Go's: use the one web/ holds.
+	for _, name := range webfiles.All {
+		dsts := []string{filepath.Join(outDir, "web", filepath.FromSlash(name))}
+		if name == webfiles.WasmExec {
+			dsts = append(dsts, filepath.Join(outDir, name))
+		}
+		for _, dst := range dsts {
+			if err := copyFile(dst, filepath.Join(*dir, filepath.FromSlash(name))); err != nil {
+				return fmt.Errorf("export-static: %w", err)
+			}
+		}
+	}
+	fmt.Fprintf(out, "alab: wrote a static site to %s\n", outDir)
+	return nil
+}
+
+func copyFile(dst, src string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

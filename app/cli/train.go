@@ -1,0 +1,249 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"alab/core/data"
+	"alab/core/gemm"
+	"alab/core/nn"
+	"alab/core/train"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// trainReport is what "alab train --json" prints: one JSON object.
+type trainReport struct {
+	Arch            string  `json:"arch"`
+	Epochs          int     `json:"epochs"`
+	Batch           int     `json:"batch"`
+	LR              float64 `json:"lr"`
+	Seed            uint64  `json:"seed"`
+	Threads         int     `json:"threads"`
+	TrainImages     int     `json:"train_images"`
+	FinalLoss       float64 `json:"final_loss"`
+	TestAccuracy    float64 `json:"test_accuracy"`
+	TrainSeconds    float64 `json:"train_seconds"`
+	ImagesPerSecond float64 `json:"images_per_second"`
+	Model           string  `json:"model,omitempty"`
+}
+
+func runTrain(args []string, out, errOut io.Writer) error {
+	fs := newFlags("train")
+	arch := fs.String("arch", "compact", "network architecture: compact or gal")
+	epochs := fs.Int("epochs", 1, "passes over the training set")
+	batch := fs.Int("batch", 64, "images per training step")
+	lr := fs.Float64("lr", 0, "learning rate of Adam (default: 0.003 for compact, 0.001 for gal)")
+	seed := fs.Uint64("seed", 1, "seed for initial weights, example order and dropout")
+	limit := fs.Int("train-limit", 0, "train on the first N training images only (0: all 60,000)")
+	threads := fs.Int("threads", 0, "threads for matrix products (0: all cores)")
+	outPath := fs.String("out", "", "write the trained weights to this .npz file")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
+	dataDir := fs.String("data", "", "directory of MNIST-format IDX files (default: the GoMNIST module's)")
+	if err := parse(fs, args, errOut); err != nil {
+		return err
+	}
+	switch {
+	case *epochs < 1:
+		return fmt.Errorf("%w: invalid --epochs %d: want at least 1", errUsage, *epochs)
+	case *batch < 1:
+		return fmt.Errorf("%w: invalid --batch %d: want at least 1", errUsage, *batch)
+	case *lr < 0 || *lr != *lr:
+		return fmt.Errorf("%w: invalid --lr %g: want a positive number", errUsage, *lr)
+	case *limit < 0:
+		return fmt.Errorf("%w: invalid --train-limit %d: want 0 (all) or more", errUsage, *limit)
+	case *threads < 0:
+		return fmt.Errorf("%w: invalid --threads %d: want 0 (all cores) or more", errUsage, *threads)
+	}
+	net, err := nn.New(*arch, *seed)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *lr == 0 {
+		// Measured on MNIST: one epoch of compact reaches 97.9-98.3% at 0.003 against 97.5%
+		// at PyTorch's 0.001; the 14× larger gal net is trained at Adam's usual 0.001.
+		*lr = map[string]float64{"compact": 0.003, "gal": 0.001}[*arch]
+	}
+	cfg := train.Config{Epochs: *epochs, Batch: *batch, LR: *lr, Seed: *seed}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *outPath != "" {
+		// Fail now, not after an hour of training, if the weights cannot be written there.
+		if st, err := os.Stat(filepath.Dir(*outPath)); err != nil || !st.IsDir() {
+			return fmt.Errorf("%w: --out %s: directory %s does not exist", errUsage, *outPath, filepath.Dir(*outPath))
+		}
+	}
+	trainSet, testSet, err := data.MNIST(*dataDir)
+	if err != nil {
+		return err
+	}
+	if *limit > 0 {
+		trainSet = trainSet.Head(*limit)
+	}
+	n := setThreads(*threads)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	bar := newBar(errOut, fmt.Sprintf("training %s", *arch))
+	start := time.Now()
+	loss, err := train.Fit(ctx, net, trainSet, cfg, bar.progress)
+	elapsed := time.Since(start)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	acc, err := train.Accuracy(net, testSet, 0)
+	if err != nil {
+		return err
+	}
+	if *outPath != "" {
+		if err := saveModel(net, *outPath); err != nil {
+			return err
+		}
+	}
+	r := trainReport{
+		Arch: *arch, Epochs: *epochs, Batch: *batch, LR: *lr, Seed: *seed, Threads: n,
+		TrainImages: trainSet.N, FinalLoss: loss, TestAccuracy: acc,
+		TrainSeconds:    elapsed.Seconds(),
+		ImagesPerSecond: float64(trainSet.N**epochs) / elapsed.Seconds(),
+		Model:           *outPath,
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(r)
+	}
+	fmt.Fprintf(out, "%s, %d epoch(s) on %d images: test accuracy %.2f%% (%d images), loss %.4f, %.1f s, %.0f images/s on %d thread(s)\n",
+		r.Arch, r.Epochs, r.TrainImages, 100*r.TestAccuracy, testSet.N, r.FinalLoss, r.TrainSeconds, r.ImagesPerSecond, r.Threads)
+	if r.Model != "" {
+		fmt.Fprintf(out, "weights written to %s\n", r.Model)
+	}
+	return nil
+}
+
+// evalReport is what "alab eval --json" prints.
+type evalReport struct {
+	Model        string  `json:"model"`
+	Arch         string  `json:"arch"`
+	TestImages   int     `json:"test_images"`
+	TestAccuracy float64 `json:"test_accuracy"`
+}
+
+func runEval(args []string, out, errOut io.Writer) error {
+	fs := newFlags("eval")
+	model := fs.String("model", "", "weights to evaluate (.npz written by alab train)")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
+	threads := fs.Int("threads", 0, "threads for matrix products (0: all cores)")
+	dataDir := fs.String("data", "", "directory of MNIST-format IDX files (default: the GoMNIST module's)")
+	if err := parse(fs, args, errOut); err != nil {
+		return err
+	}
+	if *model == "" {
+		return fmt.Errorf("%w: --model is required", errUsage)
+	}
+	if *threads < 0 {
+		return fmt.Errorf("%w: invalid --threads %d: want 0 (all cores) or more", errUsage, *threads)
+	}
+	net, err := loadModel(*model)
+	if err != nil {
+		return err
+	}
+	_, testSet, err := data.MNIST(*dataDir)
+	if err != nil {
+		return err
+	}
+	setThreads(*threads)
+	acc, err := train.Accuracy(net, testSet, 0)
+	if err != nil {
+		return err
+	}
+	r := evalReport{Model: *model, Arch: net.Arch, TestImages: testSet.N, TestAccuracy: acc}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(r)
+	}
+	fmt.Fprintf(out, "%s (%s): test accuracy %.2f%% on %d images\n", r.Model, r.Arch, 100*r.TestAccuracy, r.TestImages)
+	return nil
+}
+
+// setThreads sets the matrix-product threads (0: all cores) and returns the number used.
+func setThreads(n int) int {
+	if n == 0 {
+		n = runtime.NumCPU()
+	}
+	gemm.SetThreads(n)
+	return n
+}
+
+func saveModel(net *nn.Net, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := net.Save(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+func loadModel(path string) (*nn.Net, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory: want an .npz file", path)
+	}
+	net, err := nn.Load(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return net, nil
+}
+
+// bar is a progress bar on a terminal, and silent elsewhere (pipes, CI logs, tests).
+type bar struct{ pb *progressbar.ProgressBar }
+
+func newBar(w io.Writer, what string) *bar {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return &bar{}
+	}
+	return &bar{pb: progressbar.NewOptions(1,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+	)}
+}
+
+func (b *bar) progress(done, total int, loss float64) {
+	if b.pb == nil {
+		return
+	}
+	if b.pb.GetMax() != total {
+		b.pb.ChangeMax(total)
+	}
+	b.pb.Describe(fmt.Sprintf("loss %.3f", loss))
+	b.pb.Set(done)
+}
+
+func (b *bar) finish() {
+	if b.pb != nil {
+		b.pb.Finish()
+	}
+}

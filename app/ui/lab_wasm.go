@@ -1,0 +1,179 @@
+package ui
+
+import (
+	"fmt"
+	"syscall/js"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"alab/wasm/msg"
+)
+
+// lab is the labelling view: it wires the lab's model (labModel) to the browser — the
+// engine's worker, the keyboard, storage, downloads — and lays out the components.
+type lab struct {
+	app.Compo
+
+	ctx     app.Context
+	m       *labModel
+	eng     *engineWorker
+	imgs    digitImages
+	preview mapPreview
+	stops   []func() // the document's listeners, removed on dismount
+}
+
+const (
+	labTitle = "Batch active learning: you label, the network asks"
+	labLede  = "A small convolutional network is training in this tab, on your device. It started from 20 MNIST digits " +
+		"with their labels. Each round it picks the digits it would most like to know — by the query strategy you " +
+		"choose — and asks you to label them. Your labels retrain it, and the chart shows how its accuracy on " +
+		"2,000 test digits grows with the number of labels. Nothing is sent anywhere."
+)
+
+func (c *lab) OnMount(ctx app.Context) {
+	c.ctx = ctx
+	c.imgs = digitImages{}
+	c.m = newLabModel(browserStore(), time.Now, func(m msg.Msg) { c.eng.post(m) })
+	c.preview = mapPreview{m: c.m, imgs: c.imgs, quiet: c.quiet}
+	c.stops = []func(){listenKeys(c.dispatch, c.m.do), c.preview.listen()}
+	actCommand.handle(ctx, c.m.do)
+	actSetting.handle(ctx, func(s setting) { c.m.setSetting(s.field, s.value) })
+	actExport.handle(ctx, c.export)
+	actReset.handle(ctx, func(struct{}) { c.reset() })
+	c.startWorker()
+}
+
+func (c *lab) OnDismount() {
+	c.eng.close()
+	for _, stop := range c.stops {
+		stop()
+	}
+	c.stops = nil
+}
+
+// dispatch runs f on the UI goroutine, then re-renders the view.
+func (c *lab) dispatch(f func()) { c.ctx.Dispatch(func(app.Context) { f() }) }
+
+// quiet runs f on the UI goroutine without re-rendering (go-app's Next mode), for what
+// writes to the DOM itself.
+func (c *lab) quiet(f func()) {
+	c.ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Next, Source: c, Function: func(app.Context) { f() }})
+}
+
+// startWorker (re)starts the engine's worker; the model sends init once it is ready. The
+// first time, it adopts the worker web/boot.js started with the page.
+func (c *lab) startWorker() {
+	c.eng.close()
+	w, inbox, fresh := bootWorker()
+	// A worker started fresh begins the session itself: it is ours only if this page also
+	// found nothing saved.
+	if fresh && (len(c.m.s.Labels) > 0 || c.m.s.Batch != nil) {
+		w.Call("terminate")
+		w, inbox, fresh = js.Undefined(), nil, false
+	}
+	c.m.starting(fresh)
+	c.eng = newWorker(w, c.dispatch, "unknown error", c.receive, c.crashed)
+	for _, text := range inbox {
+		c.receive(text)
+	}
+}
+
+func (c *lab) receive(text string) {
+	in, err := msg.Decode(text)
+	switch {
+	case err != nil:
+		c.m.errText = err.Error()
+	case in.Kind == msg.KindModel:
+		download(modelFile(in.Model))
+	case in.Kind == msg.KindError && in.Fatal:
+		c.crashed(in.Error)
+	default:
+		c.m.receive(in)
+		switch in.Kind {
+		case msg.KindBatch:
+			testMark(markBatch)
+		case msg.KindInsight:
+			c.preview.reset()
+		}
+	}
+}
+
+// crashed restarts the worker from the saved session, after a pause that grows with each
+// failure in a row (labModel.crashed).
+func (c *lab) crashed(what string) {
+	c.eng.close()
+	if after, ok := c.m.crashed(what); ok {
+		c.ctx.After(after, func(app.Context) { c.startWorker() })
+	}
+}
+
+func (c *lab) export(what string) {
+	switch what {
+	case exportCSV:
+		download(labelsCSV(c.m.s))
+	case exportJSON:
+		download(labelsJSON(c.m.s))
+	case exportModel:
+		c.eng.post(msg.Msg{Kind: msg.KindModel})
+	}
+}
+
+func (c *lab) reset() {
+	if !app.Window().Call("confirm", "Start again? Every label of this session will be deleted from this browser "+
+		"(export them first if you want to keep them).").Bool() {
+		return
+	}
+	c.m.reset()
+	c.startWorker()
+}
+
+func (c *lab) Render() app.UI {
+	header := &pageHeader{Title: labTitle, Lede: labLede, Current: "/"}
+	m := c.m
+	if m == nil {
+		return app.Div().Class("lab").Body(header)
+	}
+	engine := "busy"
+	if m.idle {
+		engine = "idle"
+	}
+	status := ""
+	if m.busy && (len(m.items()) > 0 || m.ready) {
+		status = stageText(m.stage)
+	}
+	return app.Div().Class("lab").DataSet("engine", engine).Body(
+		header,
+		app.If(m.notice != "", app.P().Class("notice").Text(m.notice)),
+		app.Main().Class("layout").Body(
+			app.Div().Class("maincol").Body(
+				&batchGrid{Title: batchTitle(m), Cards: cards(m, c.imgs), Focus: m.focus, Waiting: stageText(m.stage), Error: m.errText, Bar: c.bar()},
+				// Shown from the first batch on, and kept while the next is computed.
+				app.If(m.s.Batch != nil || m.s.Round > 0, &redundancyPanel{Insight: m.insight, Items: m.items(), LastLabels: m.s.LastLabels}),
+			),
+			app.Aside().Class("side").Body(
+				&progressPanel{History: m.s.History, Labelled: m.s.labelled(), Batches: m.s.Round, Status: status, Timing: timingText(m), Notes: notesText(m)},
+				&personPanel{Stats: person(m.s)},
+				&settingsPanel{Settings: m.s.Settings.WithDefaults()},
+				&disagreementsPanel{Submitted: m.s.Round > 0, Digits: disagreements(m.s, c.imgs)},
+				&sessionPanel{Ready: m.ready},
+			),
+		),
+		app.Footer().Class("foot").Body(
+			app.Text("alab · the model, its training and your labels stay in this browser · "),
+			app.A().Href("https://github.com/dsgissin/DiscriminativeActiveLearning").Text("the blog series' code"),
+		),
+	)
+}
+
+// bar is what the answer bar shows: the focused digit and whether the batch can go.
+func (c *lab) bar() barState {
+	m := c.m
+	st := barState{CanSubmit: m.canSubmit(), Busy: m.busy}
+	if items := m.items(); m.focus >= 0 && m.focus < len(items) {
+		it := items[m.focus]
+		st.Thumb = c.imgs.url(it.ID, false, it.Image)
+		st.Position = fmt.Sprintf("%d of %d", m.focus+1, len(items))
+	}
+	return st
+}

@@ -1,0 +1,217 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"alab/wasm/msg"
+)
+
+// labModel is what the lab knows and does, apart from the browser: the session, the batch
+// on screen with its answers, what the engine's worker is doing, and what to tell the
+// person. Its methods are the lab's business logic; the components only show it (as
+// props), and lab_wasm.go feeds it the person's commands and the worker's messages.
+type labModel struct {
+	s    *session
+	st   store         // where s is saved; nil saves nothing
+	send func(msg.Msg) // to the engine's worker
+	now  func() time.Time
+
+	ready     bool // the worker answered init and holds the session
+	busy      bool // a round is running in the worker
+	idle      bool // the worker has nothing left to do until the next submit
+	sentInit  bool // init was sent to this worker (or the worker started the session itself)
+	stage     string
+	notice    string // a message that stays (set-aside session, worker restarted)
+	errText   string
+	focus     int
+	last      time.Time // when the previous answer was given (or the batch shown)
+	undo      []int     // items answered in this batch, in order
+	timings   msg.Timings
+	wait      time.Duration // submit → next batch on screen, last round
+	submitted time.Time
+	restarts  int
+	stopped   string       // why the worker stopped, until its restart answers
+	insight   *msg.Insight // the redundancy map of the batch on screen (nil until computed)
+}
+
+// newLabModel loads the session saved in st; send posts to the worker, now is the clock.
+func newLabModel(st store, now func() time.Time, send func(msg.Msg)) *labModel {
+	m := &labModel{send: send, now: now}
+	m.s, m.st, m.notice = loadSession(st, now())
+	m.last = now()
+	m.focus = m.firstUnanswered()
+	return m
+}
+
+// starting notes that a worker is (re)starting: it holds no session until it answers init.
+// sentInit says whether it starts the session by itself (a first visit's worker).
+func (m *labModel) starting(sentInit bool) {
+	m.ready, m.busy, m.idle, m.sentInit = false, true, false, sentInit
+	m.stage = "starting the engine"
+}
+
+// crashed notes that the worker stopped (what says why) and returns after how long to
+// restart it from the saved session — no label is lost — or false after three failures
+// in a row, when the person is told to export and reload.
+func (m *labModel) crashed(what string) (time.Duration, bool) {
+	m.restarts++
+	m.stopped = what
+	m.ready, m.busy, m.idle, m.stage = false, true, false, "restarting the engine"
+	m.notice = fmt.Sprintf("The engine stopped (%s). Restarting it from your saved session…", what)
+	if m.restarts > 3 {
+		m.notice = fmt.Sprintf("The engine stopped again (%s). Your labels are saved in this browser; export them or reload the page.", what)
+		m.busy, m.stage = false, ""
+		return 0, false
+	}
+	return time.Duration(m.restarts) * 300 * time.Millisecond, true
+}
+
+// receive takes one of the worker's messages other than a model (a download) or a fatal
+// error (crashed).
+func (m *labModel) receive(in msg.Msg) {
+	switch in.Kind {
+	case msg.KindReady:
+		if !m.sentInit {
+			m.sentInit = true
+			m.send(msg.Msg{Kind: msg.KindInit, Init: &msg.Init{
+				Settings: m.s.Settings, Labels: m.s.Labels, Pending: m.s.pending(), Round: m.s.Round,
+			}})
+		}
+	case msg.KindProgress:
+		if in.Stage == "idle" {
+			m.idle = true
+			return
+		}
+		m.stage = in.Stage
+	case msg.KindBatch:
+		m.onBatch(in.Batch)
+	case msg.KindAccuracy:
+		m.onAccuracy(*in.Accuracy)
+	case msg.KindInsight:
+		if m.s.Batch != nil && in.Insight.Round == m.s.Round {
+			m.insight = in.Insight
+		}
+	case msg.KindError:
+		m.errText = in.Error
+		m.busy = false
+	}
+}
+
+func (m *labModel) onBatch(b *msg.Batch) {
+	if m.stopped != "" {
+		m.notice = fmt.Sprintf("The engine stopped (%s) and was restarted from your saved session; no label was lost.", m.stopped)
+	}
+	m.ready, m.busy, m.stage, m.restarts, m.idle, m.stopped = true, false, "", 0, false, ""
+	m.timings = b.Timings
+	if !m.submitted.IsZero() {
+		m.wait = m.now().Sub(m.submitted)
+		m.submitted = time.Time{}
+	}
+	if len(b.Seeded) > 0 && len(m.s.Labels) == 0 {
+		m.s.Labels = append(m.s.Labels, b.Seeded...)
+	}
+	if b.Restored && m.s.Batch != nil {
+		// The batch on screen was saved; keep it and its answers (scores included).
+		m.s.Batch.Accuracy = b.Accuracy
+	} else {
+		m.s.Batch = b
+		m.s.Answers = make([]int, len(b.Items))
+		m.s.Seconds = make([]float64, len(b.Items))
+		for i := range m.s.Answers {
+			m.s.Answers[i] = noAnswer
+		}
+		m.undo = m.undo[:0]
+	}
+	m.focus = m.firstUnanswered()
+	m.last = m.now()
+	m.persist()
+}
+
+func (m *labModel) onAccuracy(a msg.Accuracy) {
+	for _, h := range m.s.History {
+		if h.Round == a.Round && h.Labelled == a.Labelled {
+			return
+		}
+	}
+	m.s.History = append(m.s.History, a)
+	m.persist()
+}
+
+func (m *labModel) persist() {
+	if e := m.s.save(m.st); e != "" {
+		m.errText = e
+	}
+}
+
+func (m *labModel) firstUnanswered() int {
+	for i, a := range m.s.Answers {
+		if a == noAnswer {
+			return i
+		}
+	}
+	return 0
+}
+
+// items returns the batch on screen.
+func (m *labModel) items() []msg.Item {
+	if m.s.Batch == nil {
+		return nil
+	}
+	return m.s.Batch.Items
+}
+
+// setSetting applies a control's value from the next round: field is one of the settings
+// controls' names, value what the control holds. An invalid value is refused with a message.
+func (m *labModel) setSetting(field, value string) {
+	next := m.s.Settings
+	n := atoi(value)
+	switch field {
+	case settingStrategy:
+		next.Strategy = value
+	case settingBatch:
+		next.Batch = n
+	case settingMCSamples:
+		next.MCSamples = n
+	case settingPoolSubset:
+		next.PoolSubset = n
+	default:
+		return
+	}
+	if err := next.Validate(); err != nil {
+		m.errText = err.Error()
+		return
+	}
+	m.errText = ""
+	m.s.Settings = next
+	m.persist()
+}
+
+// The settings controls, by name.
+const (
+	settingStrategy   = "strategy"
+	settingBatch      = "batch"
+	settingMCSamples  = "mcSamples"
+	settingPoolSubset = "poolSubset"
+)
+
+// reset starts a new session with the same settings (the person has confirmed).
+func (m *labModel) reset() {
+	settings := m.s.Settings
+	m.s = newSession(m.now())
+	m.s.Settings = settings
+	m.notice, m.errText = "", ""
+	m.undo, m.restarts, m.stopped = nil, 0, ""
+	m.insight = nil
+	m.persist()
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return -1
+	}
+	return n
+}

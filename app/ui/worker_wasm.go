@@ -1,0 +1,83 @@
+package ui
+
+import (
+	"syscall/js"
+
+	"alab/wasm/msg"
+	"alab/wasm/webfiles"
+)
+
+// engineWorker is a Web Worker running the engine (web/worker.js, web/worker.wasm): it
+// posts the page's messages to the worker and hands the worker's messages and errors to the
+// UI goroutine. close terminates the worker and releases its callbacks.
+type engineWorker struct {
+	w     js.Value
+	funcs []js.Func
+}
+
+// newWorker starts a worker, or adopts w if it is valid (the worker boot.js started), and
+// delivers what it sends to receive and how it fails (or fallback, when the error carries no
+// message) to fail, both through dispatch, which runs a function on the UI goroutine.
+func newWorker(w js.Value, dispatch func(func()), fallback string, receive, fail func(string)) *engineWorker {
+	if !w.Truthy() {
+		w = js.Global().Get("Worker").New(webfiles.URL(webfiles.WorkerJS))
+	}
+	onmessage := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		text := args[0].Get("data").String()
+		dispatch(func() { receive(text) })
+		return nil
+	})
+	onerror := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		what := fallback
+		if m := args[0].Get("message"); m.Truthy() {
+			what = m.String()
+		}
+		dispatch(func() { fail(what) })
+		return nil
+	})
+	w.Set("onmessage", onmessage)
+	w.Set("onerror", onerror)
+	return &engineWorker{w: w, funcs: []js.Func{onmessage, onerror}}
+}
+
+func (e *engineWorker) post(m msg.Msg) { e.w.Call("postMessage", msg.Encode(m)) }
+
+// close terminates the worker; nothing it sent after is delivered.
+func (e *engineWorker) close() {
+	if e == nil {
+		return
+	}
+	e.w.Call("terminate")
+	e.w.Set("onmessage", js.Null())
+	e.w.Set("onerror", js.Null())
+	for _, f := range e.funcs {
+		f.Release()
+	}
+	e.funcs = nil
+}
+
+// bootWorker takes over the worker web/boot.js started with the page (window.alabWorker),
+// once: the worker, what it sent before the page was ready (window.alabInbox), and whether
+// it started a session by itself (window.alabWorkerFresh, a first visit). It returns an
+// undefined worker if there is none, or if it is gone already.
+func bootWorker() (w js.Value, inbox []string, fresh bool) {
+	g := js.Global()
+	w = g.Get("alabWorker")
+	if !w.Truthy() {
+		return js.Undefined(), nil, false
+	}
+	g.Set("alabWorker", js.Undefined())
+	box := g.Get("alabInbox")
+	for i := 0; i < box.Length(); i++ {
+		inbox = append(inbox, box.Index(i).String())
+	}
+	return w, inbox, g.Get("alabWorkerFresh").Truthy()
+}
+
+// hardwareThreads is how many threads the browser says the device has, 4 if it does not say.
+func hardwareThreads() int {
+	if v := js.Global().Get("navigator").Get("hardwareConcurrency"); v.Truthy() {
+		return v.Int()
+	}
+	return 4
+}
