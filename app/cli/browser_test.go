@@ -461,6 +461,13 @@ func TestBrowser(t *testing.T) {
 	if b.eval(`document.querySelector('[data-testid=strategy]').value`) != "margin" {
 		t.Errorf("default strategy is not margin")
 	}
+	// Each strategy with what a round of it costs here, once the worker has timed this device.
+	b.wait(`document.querySelector('[data-testid=strategy-cost]').textContent.includes('on this device')`, 10*time.Second)
+	options := b.eval(`[...document.querySelectorAll('[data-testid=strategy] option')].map(o => o.textContent).join(' | ')`)
+	if strings.Count(options, "≈") < 10 {
+		t.Errorf("strategy options %q: want each with its cost on this device", options)
+	}
+	t.Logf("strategies on this device: %s; %s", options, b.eval(`document.querySelector('[data-testid=strategy-cost]').textContent`))
 
 	// Round 1, with a skip and an undo.
 	given := digits(b.label(-1, true))
@@ -558,6 +565,10 @@ func TestBrowser(t *testing.T) {
 	// Race mode: four strategies from 20 labels to 200 at batch 10, MNIST answering.
 	b.do(chromedp.Click(`[data-testid=race-tab]`))
 	b.wait(`document.querySelector('[data-testid=race-start]') !== null`, 10*time.Second)
+	raceCost := b.eval(`document.querySelector('[data-testid=race-cost]').textContent`)
+	if !strings.Contains(raceCost, "on this device") {
+		t.Errorf("the race's cost %q: want it for this device, as the lab measured it", raceCost)
+	}
 	b.do(chromedp.Click(`[data-testid=race-start]`))
 	const raceRows = `(+document.querySelector('[data-testid=race-chart]').dataset.rows)`
 	b.wait(raceRows+` >= 1`, 60*time.Second)
@@ -591,8 +602,8 @@ func TestBrowser(t *testing.T) {
 	if len(lines) != 1+4*19 || len(final) != 4 {
 		t.Errorf("race CSV has %d rows and %d strategies at 200 labels, want 76 and 4", len(lines)-1, len(final))
 	}
-	t.Logf("race: 4 strategies, batch 10, 20 → 200 labels in %s ms (target 90 s; the first round after %s ms) on %s workers; accuracy at 200 labels: %v",
-		raceMs, firstRow, b.eval(`Math.min(4, navigator.hardwareConcurrency || 4) + ''`), final)
+	t.Logf("race: 4 strategies, batch 10, 20 → 200 labels in %s ms (target 90 s; the first round after %s ms) on %s workers (estimated before it started: %q); accuracy at 200 labels: %v",
+		raceMs, firstRow, b.eval(`Math.min(4, navigator.hardwareConcurrency || 4) + ''`), raceCost, final)
 
 	t.Logf("first visit transferred %.2f MB (budget 8 MB)", float64(firstVisit)/1e6)
 	t.Logf("first batch on screen %.2f s after navigation (target 5 s)", firstBatch.Seconds())
@@ -603,7 +614,7 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
-// TestBrowserResilience checks what issue 4 promises beyond the happy path, in headless
+// TestBrowserResilience checks the lab beyond the happy path, in headless
 // Chromium as a person would meet it: a worker that dies is restarted from the saved session
 // with nothing lost, half a batch included; the JSON export holds every label and the .npz
 // export the trained model; and a second visit works with the server gone, from go-app's

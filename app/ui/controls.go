@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -13,13 +14,14 @@ import (
 type settingsPanel struct {
 	app.Compo
 	Settings msg.Settings // with defaults filled in
+	Speed    deviceSpeed  // what each strategy's round costs here
 }
 
 func (p *settingsPanel) Render() app.UI {
 	st := p.Settings
 	opts := make([]app.UI, len(msg.Strategies))
 	for i, s := range msg.Strategies {
-		opts[i] = app.Option().Value(s.Name).Text(s.Name).Selected(s.Name == st.Strategy)
+		opts[i] = app.Option().Value(s.Name).Text(s.Name + " · " + strategyCost(s, st, p.Speed)).Selected(s.Name == st.Strategy)
 	}
 	subsets := []int{500, 1000, 2000, 5000, 10000}
 	subOpts := make([]app.UI, len(subsets))
@@ -42,6 +44,7 @@ func (p *settingsPanel) Render() app.UI {
 			app.Select().DataSet("testid", "strategy").Body(opts...).OnChange(set(settingStrategy)),
 		),
 		app.P().Class("small hint").Text(strategyHelp(st.Strategy)),
+		app.P().Class("small hint").DataSet("testid", "strategy-cost").Text(costHint(st, p.Speed)),
 		number("Batch size", settingBatch, st.Batch),
 		number("MC dropout passes T", settingMCSamples, st.MCSamples),
 		app.Label().Body(
@@ -74,4 +77,14 @@ func (p *sessionPanel) Render() app.UI {
 				OnClick(func(ctx app.Context, e app.Event) { actReset.post(ctx, struct{}{}) }),
 		),
 	)
+}
+
+// costHint says what choosing the next batch costs at settings st, and where that holds.
+func costHint(st msg.Settings, d deviceSpeed) string {
+	s, ok := msg.StrategyNamed(st.Strategy)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("Choosing a batch of %d this way scores %d candidates: %s %s, besides training.",
+		st.Batch, s.Candidates(st.PoolSubset), strategyCost(s, st, d), d.where())
 }

@@ -7,7 +7,8 @@
 //   - Business logic, plain Go, tested natively: labModel (model.go, command.go) is the
 //     labelling view's state and what a person's commands and the worker's messages do to
 //     it; raceModel (racemodel.go) the race's; session.go the saved session and its
-//     storage; export.go the downloads' contents; views.go turns the models into props.
+//     storage; export.go the downloads' contents; views.go turns the models into props;
+//     device.go what each strategy costs on this device.
 //   - Components (go-app, no syscall/js): pageHeader (layout.go), batchGrid and answerBar
 //     (grid.go), progressPanel and curveChart (curve.go), personPanel, timeChart and
 //     disagreementsPanel (person.go), redundancyPanel, mapChart and histChart
@@ -33,12 +34,12 @@
 //   - data-testid attributes: query-item (a card, with data-id, its MNIST index, and
 //     data-answer: "?", "skip" or the label), answer-bar, key-0 … key-9, key-skip,
 //     key-undo, submit-batch, labelled-count, test-accuracy, round-notes, person-score,
-//     strategy, disagreements, export-csv, export-json, export-model, reset,
+//     strategy (each option with its round's cost here), strategy-cost, disagreements, export-csv, export-json, export-model, reset,
 //     redundancy-map (data-round: the round of the map shown, -1 while mapping),
 //     map-preview (data-id: the point shown), batch-histogram (data-hist),
 //     batch-entropy, pairwise-distance, halting-hint (data-state), lab-tab, race-tab,
 //     race-chart (data-rows), race-status (data-state: idle, running or done),
-//     race-batch, race-start, race-stop, race-export.
+//     race-batch, race-cost, race-start, race-stop, race-export.
 //   - .lab's data-engine: "idle" once the worker has nothing left to do before the next
 //     submit; .notice, the message that stays; .card.focus, the highlighted digit.
 package ui

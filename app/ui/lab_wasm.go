@@ -154,7 +154,7 @@ func (c *lab) Render() app.UI {
 			app.Aside().Class("side").Body(
 				&progressPanel{History: m.s.History, Labelled: m.s.labelled(), Batches: m.s.Round, Status: status, Timing: timingText(m), Notes: notesText(m)},
 				&personPanel{Stats: person(m.s)},
-				&settingsPanel{Settings: m.s.Settings.WithDefaults()},
+				&settingsPanel{Settings: m.s.Settings.WithDefaults(), Speed: m.speed},
 				&disagreementsPanel{Submitted: m.s.Round > 0, Digits: disagreements(m.s, c.imgs)},
 				&sessionPanel{Ready: m.ready},
 			),

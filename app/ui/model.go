@@ -35,12 +35,14 @@ type labModel struct {
 	restarts  int
 	stopped   string       // why the worker stopped, until its restart answers
 	insight   *msg.Insight // the redundancy map of the batch on screen (nil until computed)
+	speed     deviceSpeed  // what the strategies cost here
 }
 
 // newLabModel loads the session saved in st; send posts to the worker, now is the clock.
 func newLabModel(st store, now func() time.Time, send func(msg.Msg)) *labModel {
 	m := &labModel{send: send, now: now}
 	m.s, m.st, m.notice = loadSession(st, now())
+	m.speed = loadDeviceSpeed(st)
 	m.last = now()
 	m.focus = m.firstUnanswered()
 	return m
@@ -131,6 +133,7 @@ func (m *labModel) onBatch(b *msg.Batch) {
 }
 
 func (m *labModel) onAccuracy(a msg.Accuracy) {
+	m.speed = m.speed.measured(a.PassMs, m.st)
 	for _, h := range m.s.History {
 		if h.Round == a.Round && h.Labelled == a.Labelled {
 			return

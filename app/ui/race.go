@@ -50,6 +50,8 @@ type raceControls struct {
 	Picked    []string // the strategies picked, in msg.Strategies' order
 	Running   bool
 	CanExport bool
+	Speed     deviceSpeed // what each strategy's race costs here
+	Workers   int         // the workers a race runs on
 }
 
 func (c *raceControls) Render() app.UI {
@@ -68,6 +70,7 @@ func (c *raceControls) Render() app.UI {
 				}),
 			app.Span().Class("swatch").Style("background", strategyColor(s)),
 			app.Text(s),
+			app.Span().Class("small cost").Text(c.Speed.text(cfg.Ops(s))),
 		))
 	}
 	edit := func(field string) app.EventHandler {
@@ -91,6 +94,7 @@ func (c *raceControls) Render() app.UI {
 		app.H2().Text("Race"),
 		app.Div().Body(fields...),
 		app.Div().Class("checks").Body(checks...),
+		app.P().Class("small hint").DataSet("testid", "race-cost").Text(raceCostHint(cfg, c.Picked, c.Workers, c.Speed)),
 		app.Div().Class("buttons").Body(
 			app.If(c.Running,
 				app.Button().Class("submit").DataSet("testid", "race-stop").Text("Stop").OnClick(do(raceStop)),
@@ -104,4 +108,13 @@ func (c *raceControls) Render() app.UI {
 			"(the first 2,000 test digits). The CSV has alab run's columns.",
 			cfg.Batch, cfg.Init, cfg.Budget, cfg.PoolSubset, cfg.MCSamples, cfg.Steps, cfg.Seed)),
 	)
+}
+
+// raceCostHint says how long a race of the strategies picked takes at cfg on workers
+// workers, and where that holds.
+func raceCostHint(cfg msg.Race, picked []string, workers int, d deviceSpeed) string {
+	cfg.Strategies = picked
+	n := max(1, min(workers, len(picked)))
+	return fmt.Sprintf("Each strategy's time is for the whole race. These %d take %s on %d workers %s.",
+		len(picked), d.text(raceOps(cfg, n)), n, d.where())
 }

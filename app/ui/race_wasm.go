@@ -23,6 +23,7 @@ type race struct {
 func (c *race) OnMount(ctx app.Context) {
 	c.ctx = ctx
 	c.r = newRaceModel(time.Now)
+	c.r.speed = loadDeviceSpeed(browserStore())
 	actRace.handle(ctx, c.do)
 	actRaceCfg.handle(ctx, c.r.set)
 }
@@ -107,7 +108,8 @@ func (c *race) Render() app.UI {
 				app.If(r.errText != "", app.P().Class("error").Text(r.errText)),
 			),
 			app.Aside().Class("side").Body(
-				&raceControls{Cfg: r.cfg, Picked: r.strategies(), Running: r.running, CanExport: len(r.rows) > 0},
+				&raceControls{Cfg: r.cfg, Picked: r.strategies(), Running: r.running, CanExport: len(r.rows) > 0,
+					Speed: r.speed, Workers: min(hardwareThreads(), 4)},
 			),
 		),
 	)

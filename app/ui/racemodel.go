@@ -24,6 +24,7 @@ type raceModel struct {
 	errText string
 	workers int // workers of the race on screen
 	now     func() time.Time
+	speed   deviceSpeed // what the strategies cost here
 }
 
 func newRaceModel(now func() time.Time) *raceModel {

@@ -35,7 +35,7 @@ type Config struct {
 	WarmSteps int // if 0, 20
 	Batch     int // examples per step; if 0, 32
 	// AdversarialCap bounds the candidates of the adversarial searches (fgsm, deepfool),
-	// which run the network many times per candidate: DFAL's 300 if 0.
+	// which run the network many times per candidate; if 0, msg.AdversarialCap.
 	AdversarialCap int
 	// MNISTOffset is the MNIST training index of pool sample 0 (the bundle holds a
 	// contiguous run of MNIST's training set).
@@ -52,7 +52,7 @@ func (c Config) withDefaults() Config {
 	c.PreSteps = cmp.Or(c.PreSteps, 30)
 	c.WarmSteps = cmp.Or(c.WarmSteps, 20)
 	c.Batch = cmp.Or(c.Batch, 32)
-	c.AdversarialCap = cmp.Or(c.AdversarialCap, 300)
+	c.AdversarialCap = cmp.Or(c.AdversarialCap, msg.AdversarialCap)
 	return c
 }
 
@@ -280,6 +280,22 @@ func (e *Engine) SaveModel(w io.Writer) error {
 		return fmt.Errorf("engine: no model trained yet")
 	}
 	return net.Save(w)
+}
+
+// PassMs measures how long one forward pass of one digit takes on this device, in
+// milliseconds, on the first 256 test digits with the network of the batch on screen:
+// msg.Accuracy.PassMs when the accuracy needs no evaluation.
+func (e *Engine) PassMs() (float64, error) {
+	net := e.loop.Net()
+	if net == nil {
+		return 0, fmt.Errorf("engine: no model trained yet")
+	}
+	few := e.loop.Test().Head(256)
+	start := time.Now()
+	if _, err := train.Accuracy(net, few, 0); err != nil {
+		return 0, err
+	}
+	return msg.Ms(time.Since(start)) / float64(few.N), nil
 }
 
 // Probe describes a drawn digit with the network of the batch on screen (active.Loop.Probe).

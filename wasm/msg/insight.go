@@ -187,9 +187,8 @@ type Race struct {
 // alab/wasm/engine.RaceSpec sets), a forward and a backward pass of about raceStepOps
 // forward passes each; the test is a pass over the bundle's 2000 test digits.
 const (
-	raceStepOps  = 3 * 32
-	raceTestOps  = 2000
-	raceAdvCands = 300 // the adversarial searches' candidates (DFAL's subset)
+	raceStepOps = 3 * 32
+	raceTestOps = 2000
 )
 
 // roundCost is the work of a race round of the strategy named, in forward passes of one image
@@ -197,11 +196,18 @@ const (
 // settings.
 func roundCost(r Race, name string) float64 {
 	s, _ := StrategyNamed(name)
-	n := r.PoolSubset
-	if s.NeedsModel {
-		n = min(n, raceAdvCands)
+	return float64(r.Steps*raceStepOps+raceTestOps) + s.Ops(s.Candidates(r.PoolSubset), r.Batch, r.MCSamples)
+}
+
+// Ops is the work of the strategy named over the whole race, in forward passes of one image
+// through the compact network: round 0 (training and testing) and a round for each batch
+// until Budget digits are labelled.
+func (r Race) Ops(name string) float64 {
+	rounds := 0
+	if r.Batch > 0 && r.Budget > r.Init {
+		rounds = (r.Budget - r.Init + r.Batch - 1) / r.Batch
 	}
-	return float64(r.Steps*raceStepOps+raceTestOps) + s.Ops(n, r.Batch, r.MCSamples)
+	return float64(r.Steps*raceStepOps+raceTestOps) + float64(rounds)*roundCost(r, name)
 }
 
 // ShareOut divides the strategies of race r among n workers so that their work is about

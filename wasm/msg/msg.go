@@ -180,6 +180,26 @@ type Strategy struct {
 	cost.Model
 }
 
+// AdversarialCap is how many candidates the adversarial searches (NeedsModel), which run
+// the network many times per candidate, score at most in a round of the lab or the race:
+// DFAL's 300.
+const AdversarialCap = 300
+
+// Candidates is how many of poolSubset candidates s scores in a round.
+func (s Strategy) Candidates(poolSubset int) int {
+	if s.NeedsModel {
+		return min(poolSubset, AdversarialCap)
+	}
+	return poolSubset
+}
+
+// RoundOps is the work of s choosing a batch in one of the lab's rounds at settings set, in
+// forward passes of one image through the compact network (cost.Model.Ops).
+func (s Strategy) RoundOps(set Settings) float64 {
+	set = set.WithDefaults()
+	return s.Ops(s.Candidates(set.PoolSubset), set.Batch, set.MCSamples)
+}
+
 // strategyNames returns the names of Strategies, in order.
 func strategyNames() []string {
 	names := make([]string, len(Strategies))
@@ -304,4 +324,9 @@ type Accuracy struct {
 	Accuracy float64 `json:"accuracy"`
 	TestSize int     `json:"testSize"`
 	Ms       float64 `json:"ms"`
+	// PassMs is how long one forward pass of one digit takes on this device, in milliseconds:
+	// Ms over TestSize, or measured on a few test digits when the accuracy was known ahead
+	// of time (the shipped first network's). It is the unit of the strategies' cost models
+	// (Strategy.Ops): their work times PassMs is what a round of them costs here.
+	PassMs float64 `json:"passMs,omitempty"`
 }

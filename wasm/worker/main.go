@@ -54,6 +54,7 @@ func main() {
 		}
 		return nil
 	})
+	defer receive.Release() // it lives as long as the worker
 	// worker.js queued what arrived while this binary was loading.
 	if q := self.Get("alabQueue"); q.Truthy() {
 		for i := 0; i < q.Length(); i++ {
@@ -182,9 +183,14 @@ func (w *worker) send(b *msg.Batch) {
 		post(msg.Msg{Kind: msg.KindError, Error: err.Error()})
 		return
 	}
-	post(msg.Msg{Kind: msg.KindAccuracy, Accuracy: &msg.Accuracy{
-		Round: b.Round, Labelled: b.Labelled, Accuracy: acc, TestSize: w.e.TestSize(), Ms: msg.Ms(d),
-	}})
+	a := &msg.Accuracy{Round: b.Round, Labelled: b.Labelled, Accuracy: acc, TestSize: w.e.TestSize(), Ms: msg.Ms(d)}
+	if d > 0 {
+		a.PassMs = a.Ms / float64(a.TestSize)
+	} else if a.PassMs, err = w.e.PassMs(); err != nil {
+		post(msg.Msg{Kind: msg.KindError, Error: err.Error()})
+		return
+	}
+	post(msg.Msg{Kind: msg.KindAccuracy, Accuracy: a})
 	// The redundancy map and the comparison with a random batch, once the digits are up.
 	if len(w.inbox) == 0 {
 		in, err := w.e.Insight(context.Background())
