@@ -9,18 +9,13 @@ import (
 	"testing"
 
 	"alab/core/data"
+	"alab/core/data/datatest"
 	"alab/core/nn"
 	"alab/core/train"
 )
 
-func fixture(t testing.TB) (pool, test *data.Set) {
-	t.Helper()
-	tr, te, err := data.MNIST("../../testdata/mnist-small")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr, te
-}
+// fixture loads the few hundred real MNIST digits kept in testdata/.
+func fixture(t testing.TB) (pool, test *data.Set) { return datatest.Fixture(t) }
 
 // quick is a configuration small enough for unit tests: 20 balanced labels, 3 rounds of 5.
 func quick(strategy string) Config {

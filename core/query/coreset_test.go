@@ -53,6 +53,23 @@ func h6IDs(picks []Pick) []int {
 }
 
 // h6Distinct fails unless picks has n distinct IDs, all among c.IDs.
+// h6Select runs s.Select(c, k): with wantErr set it must fail with an error containing it,
+// else give want distinct picks (h6Distinct).
+func h6Select(t *testing.T, s Strategy, c *Candidates, k int, wantErr string, want int) {
+	t.Helper()
+	picks, err := s.Select(c, k)
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("err = %v, want one containing %q", err, wantErr)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	h6Distinct(t, c, picks, want)
+}
+
 func h6Distinct(t *testing.T, c *Candidates, picks []Pick, n int) {
 	t.Helper()
 	if len(picks) != n {
@@ -184,17 +201,7 @@ func TestCoresetEdges(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := h6Cands(tc.emb, tc.lab, 1)
-			picks, err := newCoreset(Options{}).Select(c, tc.k)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err = %v, want one containing %q", err, tc.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			h6Distinct(t, c, picks, tc.want)
+			h6Select(t, newCoreset(Options{}), c, tc.k, tc.err, tc.want)
 		})
 	}
 

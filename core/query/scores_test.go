@@ -12,14 +12,8 @@ const h4Tol = 1e-6
 
 // h4Probs builds a Probs from rows.
 func h4Probs(rows ...[]float32) Probs {
-	p := Probs{N: len(rows)}
-	if len(rows) > 0 {
-		p.C = len(rows[0])
-	}
-	for _, r := range rows {
-		p.P = append(p.P, r...)
-	}
-	return p
+	m := h6Matrix(rows)
+	return Probs{N: m.N, C: m.D, P: m.Data}
 }
 
 // h4MC builds an MCProbs from samples[i][t] = the C probabilities of sample i in pass t.

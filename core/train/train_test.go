@@ -6,18 +6,12 @@ import (
 	"testing"
 
 	"alab/core/data"
+	"alab/core/data/datatest"
 	"alab/core/nn"
 )
 
 // fixture loads the few hundred real MNIST digits kept in testdata/.
-func fixture(t testing.TB) (trainSet, testSet *data.Set) {
-	t.Helper()
-	tr, te, err := data.MNIST("../../testdata/mnist-small")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr, te
-}
+func fixture(t testing.TB) (pool, test *data.Set) { return datatest.Fixture(t) }
 
 func TestFitLearnsRealDigits(t *testing.T) {
 	tr, te := fixture(t)

@@ -9,19 +9,14 @@ import (
 	"time"
 
 	"alab/core/data"
+	"alab/core/data/datatest"
 	"alab/core/nn"
 	"alab/core/train"
 	"alab/wasm/msg"
 )
 
-func fixture(t testing.TB) (pool, test *data.Set) {
-	t.Helper()
-	tr, te, err := data.MNIST("../../testdata/mnist-small")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr, te
-}
+// fixture loads the few hundred real MNIST digits kept in testdata/.
+func fixture(t testing.TB) (pool, test *data.Set) { return datatest.Fixture(t) }
 
 var quick = Config{ColdSteps: 20, PreSteps: 4, WarmSteps: 5, Batch: 16}
 

@@ -5,7 +5,8 @@ package msg
 import "alab/core/query/cost"
 
 // Strategies lists every strategy the page offers, in the engine's order: the default
-// (Defaults().Strategy) first.
+// (Defaults().Strategy) first. It is alab/core/query.Catalog's copy by design: the page
+// does not link the engine, and a test keeps the two equal.
 var Strategies = []Strategy{
 	{Name: "margin", Title: "the digits whose top two classes are closest", NeedsMC: false, NeedsModel: false,
 		Model: cost.Model{Candidate: 1}},
