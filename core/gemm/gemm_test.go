@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"alab/core/internal/race"
 )
 
 // naiveMul is the specification of Mul: C = op(A)·op(B) + beta·C, each element summed in
@@ -297,6 +299,9 @@ func firstDiff(x, y []float32) int {
 
 // TestAllocs checks that a steady-state Mul allocates nothing, serial or parallel.
 func TestAllocs(t *testing.T) {
+	if race.Enabled {
+		t.Skip("the race detector allocates for itself")
+	}
 	defer SetThreads(1)
 	rng := rand.New(rand.NewPCG(7, 8))
 	const m, n, k = 64, 300, 270 // large enough to run on two threads
