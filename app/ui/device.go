@@ -39,11 +39,15 @@ func loadDeviceSpeed(st store) deviceSpeed {
 	return deviceSpeed{PassMs: typicalPassMs}
 }
 
-// measured returns the speed of a pass measured at passMs (by msg.Accuracy), saved in st
+// measured returns the speed after a pass measured at passMs (by msg.Accuracy), saved in st
 // for the race page; a pass time that is not a sane positive number leaves d as it is.
 func (d deviceSpeed) measured(passMs float64, st store) deviceSpeed {
 	if !(passMs > 0 && passMs < 1000) {
 		return d
+	}
+	if d.Measured {
+		// One evaluation's time moves with what else the device does: keep a running mean.
+		passMs = (d.PassMs + passMs) / 2
 	}
 	if st != nil {
 		st.set(deviceKey, strconv.FormatFloat(passMs, 'g', 4, 64)) // a cache: a refusal loses nothing
@@ -62,9 +66,9 @@ func (d deviceSpeed) text(ops float64) string {
 	case s < 0.01:
 		return "instant"
 	case s < 90:
-		return "≈ " + strconv.FormatFloat(roundTo2(s), 'f', -1, 64) + " s"
+		return "≈ " + twoDigits(s) + " s"
 	default:
-		return "≈ " + strconv.FormatFloat(roundTo2(s/60), 'f', -1, 64) + " min"
+		return "≈ " + twoDigits(s/60) + " min"
 	}
 }
 
@@ -76,10 +80,13 @@ func (d deviceSpeed) where() string {
 	return "on a typical laptop, until this device is measured after the first batch"
 }
 
-// roundTo2 rounds x > 0 to two significant digits.
-func roundTo2(x float64) float64 {
-	p := math.Pow(10, math.Floor(math.Log10(x))-1)
-	return math.Round(x/p) * p
+// twoDigits writes x > 0 to two significant digits, without an exponent.
+func twoDigits(x float64) string {
+	if x >= 100 {
+		return strconv.FormatFloat(math.Round(x), 'f', 0, 64)
+	}
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 2, 64), 64)
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 // strategyCost says what choosing a batch with strategy st costs here at settings set.

@@ -22,10 +22,15 @@ func TestDeviceSpeed(t *testing.T) {
 	if got := loadDeviceSpeed(st); got != m.speed {
 		t.Errorf("the race page reads %+v, want %+v", got, m.speed)
 	}
-	// An accuracy without a pass time (an older worker) leaves the measurement.
+	// An accuracy without a pass time (an older worker) leaves the measurement; the next
+	// measurement is averaged in.
 	m.receive(msg.Msg{Kind: msg.KindAccuracy, Accuracy: &msg.Accuracy{Round: 1, Labelled: 30, Accuracy: 0.6, TestSize: 2000}})
 	if !m.speed.Measured || m.speed.PassMs != 0.5 {
 		t.Errorf("an accuracy without a pass time changed the speed to %+v", m.speed)
+	}
+	m.receive(msg.Msg{Kind: msg.KindAccuracy, Accuracy: &msg.Accuracy{Round: 2, Labelled: 40, Accuracy: 0.7, TestSize: 2000, PassMs: 0.3}})
+	if m.speed.PassMs != 0.4 || loadDeviceSpeed(st).PassMs != 0.4 {
+		t.Errorf("after 0.5 and 0.3 ms the speed is %+v (saved %+v), want 0.4 ms", m.speed, loadDeviceSpeed(st))
 	}
 	for _, bad := range []string{"", "-1", "NaN", "Inf", "1e9", "fast"} {
 		st.m[deviceKey] = bad
@@ -40,7 +45,7 @@ func TestCostText(t *testing.T) {
 	for _, c := range []struct {
 		ops  float64
 		want string
-	}{{10, "instant"}, {2000, "≈ 0.5 s"}, {123456, "≈ 31 s"}, {1e6, "≈ 4.2 min"}} {
+	}{{10, "instant"}, {2000, "≈ 0.5 s"}, {1880, "≈ 0.47 s"}, {5600, "≈ 1.4 s"}, {123456, "≈ 31 s"}, {1e6, "≈ 4.2 min"}, {1e8, "≈ 417 min"}} {
 		if got := d.text(c.ops); got != c.want {
 			t.Errorf("%v passes of 0.25 ms: %q, want %q", c.ops, got, c.want)
 		}
