@@ -69,7 +69,7 @@ func TestBadCommandLines(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"fly"}, 2, `alab: unknown command "fly": want train, eval, run, merge, serve or export-static`},
+		{[]string{"fly"}, 2, `alab: unknown command "fly": want train, eval, run, merge, serve, export-static or team`},
 		{[]string{"train", "--epochs", "0"}, 2, "alab train: invalid --epochs 0: want at least 1"},
 		{[]string{"train", "--batch", "x"}, 2, `alab train: invalid value "x" for flag -batch`},
 		{[]string{"train", "--lr", "-1"}, 2, "alab train: invalid --lr -1: want a positive number"},
