@@ -79,6 +79,14 @@ func (p *Project) Close() error { return p.db.Close() }
 // the batch it would have queried without a restart), then trains and queries each next
 // batch as soon as the current one is due (see queue.due), until ctx is done.
 func (p *Project) Run(ctx context.Context) error {
+	err := p.run(ctx)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil // stopped while training: what is committed is whole
+	}
+	return err
+}
+
+func (p *Project) run(ctx context.Context) error {
 	if err := p.restore(ctx); err != nil {
 		return err
 	}
