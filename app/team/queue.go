@@ -113,7 +113,9 @@ type queue struct {
 	open   []*item // unresolved items, oldest batch first, in each batch's order
 	// advancing: a submit is being trained on; done: the budget is spent.
 	advancing, done bool
-	kick            chan struct{} // told when an advance may be due
+	ready           *submit       // committed, for the trainer to train on
+	kick            chan struct{} // told when ready is set
+	logf            func(format string, args ...any)
 }
 
 // sortOpen puts the unresolved items in the order work is handed out.
@@ -185,7 +187,7 @@ func (q *queue) lease(a int64, max int) ([]*item, error) {
 		}
 		it.leases[a] = exp
 	}
-	q.notify()
+	q.submitIfDue()
 	return got, nil
 }
 
@@ -235,7 +237,7 @@ func (q *queue) label(a int64, id, label int, seconds float64) error {
 	if it.resolved {
 		q.open = slices.DeleteFunc(q.open, func(o *item) bool { return o == it })
 	}
-	q.notify()
+	q.submitIfDue()
 	return nil
 }
 

@@ -44,14 +44,14 @@ func (q *queue) due() bool {
 	return false
 }
 
-// beginSubmit commits the submit of the current batch if it is due (else returns nil): its
-// agreed labels are marked as trained on from the next round, and the queue is advancing
-// until publish.
-func (q *queue) beginSubmit() (*submit, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+// submitIfDue commits the submit of the current batch if it is due: its agreed labels are
+// marked as trained on from the next round, and the submit waits in q.ready for the trainer;
+// the queue is advancing until publish. The request whose change made it due runs it, so
+// which labels a round trains on follows from the order of the requests alone. The caller
+// holds q.mu; a failed commit is tried again on the next request.
+func (q *queue) submitIfDue() {
 	if !q.due() {
-		return nil, nil
+		return
 	}
 	cur := q.current()
 	sub := &submit{round: cur.round, keptOut: []int{}}
@@ -77,14 +77,25 @@ func (q *queue) beginSubmit() (*submit, error) {
 		return err
 	})
 	if err != nil {
-		return nil, err
+		q.logf("team: submitting round %d: %v (tried again on the next request)", cur.round, err)
+		return
 	}
 	for _, it := range fed {
 		it.fed = cur.round + 1
 		sub.answers = append(sub.answers, active.Answer{ID: it.id, Label: it.final, Round: it.fed})
 	}
-	cur.submitted, cur.keptOut, q.advancing = true, sub.keptOut, true
-	return sub, nil
+	cur.submitted, cur.keptOut, q.advancing, q.ready = true, sub.keptOut, true, sub
+	q.notify()
+}
+
+// takeSubmit returns the submit awaiting the trainer, or nil.
+func (q *queue) takeSubmit() *submit {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.submitIfDue() // due already when the loop was restored
+	sub := q.ready
+	q.ready = nil
+	return sub
 }
 
 // byBatchOrder sorts items by batch, then by place in it: the order answers reach the loop.

@@ -69,6 +69,7 @@ func open(db *sql.DB, logf func(string, ...any)) (*Project, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
+	q.logf = logf
 	return &Project{db: db, s: s, q: q, pool: pool, test: test, logf: logf}, nil
 }
 
@@ -91,11 +92,7 @@ func (p *Project) run(ctx context.Context) error {
 		return err
 	}
 	for {
-		sub, err := p.q.beginSubmit()
-		if err != nil {
-			return err
-		}
-		if sub != nil {
+		if sub := p.q.takeSubmit(); sub != nil {
 			if err := p.advance(ctx, sub); err != nil {
 				return err
 			}
@@ -155,7 +152,9 @@ func (p *Project) restore(ctx context.Context) error {
 		}
 	}
 	p.q.mu.Lock()
-	p.q.advancing = false
+	if p.q.ready == nil { // a submit committed meanwhile keeps the queue advancing
+		p.q.advancing = false
+	}
 	p.q.mu.Unlock()
 	p.logf("team: round %d restored from %d answers in %v", n, len(answers), time.Since(start).Round(time.Millisecond))
 	return nil
