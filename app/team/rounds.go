@@ -162,3 +162,20 @@ func (q *queue) model() ([]byte, error) {
 	err := q.db.QueryRow(`SELECT model FROM rounds WHERE round = ?`, cur.round).Scan(&npz)
 	return npz, err
 }
+
+// Settled reports whether round r's batch is published and every item of it has its agreed
+// label.
+func (p *Project) Settled(r int) bool {
+	q := p.q
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if r < 0 || r >= len(q.rounds) {
+		return false
+	}
+	for _, it := range q.rounds[r].items {
+		if !it.resolved {
+			return false
+		}
+	}
+	return true
+}
