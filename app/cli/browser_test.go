@@ -42,24 +42,32 @@ const webDir = "../../web"
 // the browser test needs is missing: the built page and a Chromium.
 func requireBrowser(t *testing.T) string {
 	t.Helper()
-	missing := func(why string) {
-		if os.Getenv("ALAB_REQUIRE_BROWSER") != "" {
-			t.Fatalf("%s (ALAB_REQUIRE_BROWSER is set)", why)
-		}
-		t.Skip(why)
-	}
 	for _, f := range []string{"app.wasm", "worker.wasm"} {
 		if _, err := os.Stat(filepath.Join(webDir, f)); err != nil {
-			missing(fmt.Sprintf("web/%s is missing: run make web first", f))
+			missingBrowser(t, fmt.Sprintf("web/%s is missing: run make web first", f))
 		}
 	}
+	return chromiumPath(t)
+}
+
+// chromiumPath returns the Chromium to drive, or skips (fails under ALAB_REQUIRE_BROWSER).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
-	missing("no chromium on PATH: apt-get install -y chromium")
+	missingBrowser(t, "no chromium on PATH: apt-get install -y chromium")
 	return ""
+}
+
+func missingBrowser(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("ALAB_REQUIRE_BROWSER") != "" {
+		t.Fatalf("%s (ALAB_REQUIRE_BROWSER is set)", why)
+	}
+	t.Skip(why)
 }
 
 // counting wraps the server to add up the bytes it sends (compressed, as on the wire).

@@ -23,6 +23,7 @@ Usage:
   alab merge [flags] DIR...  join the outputs of sharded runs
   alab serve [flags]   serve the lab in the browser (build it first: make web)
   alab export-static DIR     write the lab as a static site any file host can serve
+  alab team SUBCOMMAND [flags]  a team labels one project together (init, invite, revoke, serve)
 
 Run "alab COMMAND -h" for a command's flags.
 `
@@ -36,6 +37,7 @@ var commands = map[string]command{
 	"run":   runRun,
 	"merge": runMerge,
 	"serve": runServe, "export-static": runExportStatic,
+	"team": runTeam,
 }
 
 // errUsage marks an error in how the command was called (exit status 2, as flag does).
@@ -54,7 +56,7 @@ func Run(args []string, out, errOut io.Writer) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(errOut, "alab: unknown command %q: want train, eval, run, merge, serve or export-static\n", args[0])
+		fmt.Fprintf(errOut, "alab: unknown command %q: want train, eval, run, merge, serve, export-static or team\n", args[0])
 		return 2
 	}
 	err := cmd(args[1:], out, errOut)

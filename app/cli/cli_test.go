@@ -69,7 +69,7 @@ func TestBadCommandLines(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"fly"}, 2, `alab: unknown command "fly": want train, eval, run, merge, serve or export-static`},
+		{[]string{"fly"}, 2, `alab: unknown command "fly": want train, eval, run, merge, serve, export-static or team`},
 		{[]string{"train", "--epochs", "0"}, 2, "alab train: invalid --epochs 0: want at least 1"},
 		{[]string{"train", "--batch", "x"}, 2, `alab train: invalid value "x" for flag -batch`},
 		{[]string{"train", "--lr", "-1"}, 2, "alab train: invalid --lr -1: want a positive number"},
@@ -91,6 +91,14 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"run", "--data", fixture, "--out", dir, "--spec", garbage}, 1, "experiment: reading spec"},
 		{[]string{"merge", "--out", dir}, 2, "want --out DIR and at least one shard directory"},
 		{[]string{"merge", "--out", dir, empty}, 1, "curves.csv: no such file"},
+		{[]string{"team", "fly"}, 2, `alab team: unknown subcommand "fly": want init, invite, revoke or serve`},
+		{[]string{"team", "init"}, 2, "alab team: --db FILE is required"},
+		{[]string{"team", "init", "--db", filepath.Join(dir, "t.sqlite"), "--data", fixture, "--overlap", "2"}, 1, "alab team: invalid overlap 2: want a share from 0 to 1"},
+		{[]string{"team", "init", "--db", filepath.Join(dir, "t.sqlite"), "--data", fixture, "--strategy", "oracle"}, 1, `unknown strategy "oracle"`},
+		{[]string{"team", "init", "--db", garbage, "--data", fixture}, 1, "garbage.npz exists: a project is never overwritten"},
+		{[]string{"team", "invite", "--db", garbage}, 2, "alab team: want one NAME, got 0"},
+		{[]string{"team", "invite", "--db", garbage, "bob"}, 1, "garbage.npz is not a team project"},
+		{[]string{"team", "serve", "--db", filepath.Join(dir, "none.sqlite")}, 1, "none.sqlite: no such project"},
 	} {
 		code, out, errOut := alab(c.args...)
 		if code != c.code || !strings.Contains(errOut, c.want) || out != "" {

@@ -1,0 +1,143 @@
+//go:build !wasm
+
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"alab/app/team"
+)
+
+const teamUsage = `alab team — one labelling project for a team, on a SQLite file
+
+Usage:
+  alab team init   --db F [--data DIR] [--strategy S] [--batch K] [--init N] [--overlap F] [--seed S] [--lease 2m]
+  alab team invite --db F [--admin] [--url http://HOST:PORT] NAME   (the join URL is the last line)
+  alab team revoke --db F NAME
+  alab team serve  --db F [--addr 127.0.0.1:8080]
+`
+
+// runTeam dispatches alab team's subcommands.
+func runTeam(args []string, out, errOut io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(errOut, teamUsage)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	sub := map[string]command{"init": teamInit, "invite": teamInvite, "revoke": teamRevoke, "serve": teamServe}[args[0]]
+	if sub == nil {
+		return fmt.Errorf("%w: unknown subcommand %q: want init, invite, revoke or serve", errUsage, args[0])
+	}
+	err := sub(args[1:], out, errOut)
+	if err != nil && !errors.Is(err, errUsage) && !errors.Is(err, flag.ErrHelp) {
+		// One prefix: the dispatcher's "alab team:", not also the package's "team:".
+		return errors.New(strings.TrimPrefix(err.Error(), "team: "))
+	}
+	return err
+}
+
+func teamInit(args []string, out, errOut io.Writer) error {
+	fs := newFlags("team init")
+	db := fs.String("db", "", "the project `file` to create (never overwritten)")
+	var s team.Settings
+	fs.StringVar(&s.Data, "data", "", "MNIST `directory` (default: the original MNIST of the GoMNIST module)")
+	fs.StringVar(&s.Strategy, "strategy", "margin", "query `strategy` (see alab run)")
+	fs.IntVar(&s.Batch, "batch", 30, "items per batch")
+	fs.IntVar(&s.Init, "init", 20, "class-balanced initial set labelled from the data's labels (a multiple of 10)")
+	fs.Float64Var(&s.Overlap, "overlap", 0.2, "share of each batch labelled by two people, blind")
+	fs.Uint64Var(&s.Seed, "seed", 1, "seed of every random choice")
+	lease := fs.Duration("lease", 2*time.Minute, "how long an item handed out stays reserved")
+	fs.IntVar(&s.PoolSubset, "pool-subset", 0, "score this many random unlabelled items a round (0: the whole pool)")
+	fs.IntVar(&s.TestLimit, "test-limit", 0, "evaluate on the first N test images (0: all)")
+	if err := parse(fs, args, errOut); err != nil {
+		return err
+	}
+	if *db == "" {
+		return fmt.Errorf("%w: --db FILE is required", errUsage)
+	}
+	s.LeaseS = lease.Seconds()
+	if err := team.Init(*db, s); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "alab: created the project %s (invite people with `alab team invite --db %s NAME`)\n", *db, *db)
+	return nil
+}
+
+// parseNamed parses flags before and after one positional NAME (alab team invite --db F
+// NAME --admin) and returns NAME.
+func parseNamed(fs *flag.FlagSet, args []string, errOut io.Writer) (string, error) {
+	var names []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return "", parse(fs, args, errOut) // the error, as the other commands give it
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		names, args = append(names, fs.Arg(0)), fs.Args()[1:]
+	}
+	if len(names) != 1 {
+		return "", fmt.Errorf("%w: want one NAME, got %d", errUsage, len(names))
+	}
+	if fs.Lookup("db").Value.String() == "" {
+		return "", fmt.Errorf("%w: --db FILE is required", errUsage)
+	}
+	return names[0], nil
+}
+
+func teamInvite(args []string, out, errOut io.Writer) error {
+	fs := newFlags("team invite")
+	db := fs.String("db", "", "the project `file`")
+	admin := fs.Bool("admin", false, "the annotator may also watch the project and export it")
+	base := fs.String("url", "http://127.0.0.1:8080", "the server's address as the team reaches it")
+	name, err := parseNamed(fs, args, errOut)
+	if err != nil {
+		return err
+	}
+	token, err := team.Invite(*db, name, *admin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "alab: invited %s; send them this link (it is their password):\n%s/join#token=%s\n", name, strings.TrimRight(*base, "/"), token)
+	return nil
+}
+
+func teamRevoke(args []string, out, errOut io.Writer) error {
+	fs := newFlags("team revoke")
+	db := fs.String("db", "", "the project `file`")
+	name, err := parseNamed(fs, args, errOut)
+	if err != nil {
+		return err
+	}
+	if err := team.Revoke(*db, name); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "alab: revoked %s's token\n", name)
+	return nil
+}
+
+func teamServe(args []string, out, errOut io.Writer) error {
+	fs := newFlags("team serve")
+	db := fs.String("db", "", "the project `file`")
+	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
+	if err := parse(fs, args, errOut); err != nil {
+		return err
+	}
+	if *db == "" {
+		return fmt.Errorf("%w: --db FILE is required", errUsage)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return team.Serve(ctx, *db, *addr, out)
+}

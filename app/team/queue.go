@@ -1,0 +1,290 @@
+//go:build !wasm
+
+package team
+
+import (
+	"cmp"
+	"database/sql"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"alab/core/active"
+)
+
+// Unreadable is the label of a judgement that finds an item unreadable (key S).
+const Unreadable = active.Unreadable
+
+// A judgement is one annotator's label of an item.
+type judgement struct {
+	annotator int64
+	label     int // 0–9 or Unreadable
+	seconds   float64
+	at        time.Time
+}
+
+// An item is one sample of a batch and the judgements it has.
+type item struct {
+	id, round, pos int
+	base           int // judgements it needs: 1, or 2 in the overlap share
+	judgements     []judgement
+	final          int  // the agreed label, once resolved
+	resolved       bool //
+	fed            int  // the round whose training first uses it (active.Answer.Round), 0 until then
+	leases         map[int64]time.Time
+}
+
+// needs is how many judgements the item needs: its base, or three when two disagree.
+func (it *item) needs() int {
+	if it.base == 2 && len(it.judgements) >= 2 && it.judgements[0].label != it.judgements[1].label {
+		return 3
+	}
+	return it.base
+}
+
+// resolve sets the item's agreed label from its judgements: the one label of a single
+// judgement, the label two agree on, the majority of three; three different labels agree on
+// nothing and the item is taken out as Unreadable.
+func (it *item) resolve() {
+	j := it.judgements
+	it.resolved = len(j) >= it.needs()
+	switch {
+	case !it.resolved:
+	case len(j) < 3:
+		it.final = j[0].label
+	case j[2].label == j[0].label || j[2].label == j[1].label:
+		it.final = j[2].label
+	default:
+		it.final = Unreadable
+	}
+}
+
+// free is how many more people may take the item now: what it needs less the judgements
+// given and the leases running.
+func (it *item) free(now time.Time) int {
+	n := it.needs() - len(it.judgements)
+	for _, exp := range it.leases {
+		if exp.After(now) {
+			n--
+		}
+	}
+	return n
+}
+
+// labelledBy reports whether annotator a has judged the item.
+func (it *item) labelledBy(a int64) bool {
+	return slices.ContainsFunc(it.judgements, func(j judgement) bool { return j.annotator == a })
+}
+
+// A round is one published batch.
+type round struct {
+	round, labelled int
+	accuracy        float64 // NaN until measured
+	items           []*item // in the query's order
+	submitted       bool
+	keptOut         []int // items of earlier batches still being labelled when it was submitted
+}
+
+// apiError is a refusal: an HTTP status and a reason the client is shown.
+type apiError struct {
+	status int
+	reason string
+}
+
+func (e *apiError) Error() string { return e.reason }
+
+func refuse(status int, format string, args ...any) error {
+	return &apiError{status, fmt.Sprintf(format, args...)}
+}
+
+// queue is the project's work: the batches, their items and judgements, the leases. Its
+// state mirrors the database, which every change is committed to first. It is safe for
+// concurrent use.
+type queue struct {
+	mu     sync.Mutex
+	db     *sql.DB
+	s      Settings
+	clock  func() time.Time
+	items  map[int]*item
+	rounds []*round
+	open   []*item // unresolved items, oldest batch first, in each batch's order
+	// advancing: a submit is being trained on; done: the budget is spent.
+	advancing, done bool
+	ready           *submit       // committed, for the trainer to train on
+	kick            chan struct{} // told when ready is set
+	logf            func(format string, args ...any)
+}
+
+// sortOpen puts the unresolved items in the order work is handed out.
+func (q *queue) sortOpen() {
+	slices.SortFunc(q.open, func(a, b *item) int { return cmp.Or(cmp.Compare(a.round, b.round), cmp.Compare(a.pos, b.pos)) })
+}
+
+func (q *queue) notify() {
+	select {
+	case q.kick <- struct{}{}:
+	default:
+	}
+}
+
+// current returns the latest batch, or nil before the first.
+func (q *queue) current() *round {
+	if len(q.rounds) == 0 {
+		return nil
+	}
+	return q.rounds[len(q.rounds)-1]
+}
+
+// lease hands annotator a up to max items to label: theirs still leased first, then items
+// of the oldest batches that need another judgement and that a has not judged. Each lease
+// runs for the project's lease time from now.
+func (q *queue) lease(a int64, max int) ([]*item, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	now := q.clock()
+	exp := now.Add(q.s.lease())
+	var got []*item
+	for _, it := range q.open {
+		if len(got) == max {
+			break
+		}
+		if e, ok := it.leases[a]; ok && e.After(now) {
+			got = append(got, it)
+		}
+	}
+	for _, it := range q.open {
+		if len(got) == max {
+			break
+		}
+		if _, mine := it.leases[a]; (mine && it.leases[a].After(now)) || it.labelledBy(a) || it.free(now) <= 0 {
+			continue
+		}
+		got = append(got, it)
+	}
+	err := inTx(q.db, func(tx *sql.Tx) error {
+		for _, it := range got {
+			// An expired lease of someone else's is reclaimed with the slot.
+			if _, err := tx.Exec(`DELETE FROM leases WHERE item = ? AND expires <= ?`, it.id, now.UnixMilli()); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`INSERT OR REPLACE INTO leases (item, annotator, expires) VALUES (?, ?, ?)`, it.id, a, exp.UnixMilli()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range got {
+		for b, e := range it.leases {
+			if !e.After(now) {
+				delete(it.leases, b)
+			}
+		}
+		it.leases[a] = exp
+	}
+	q.submitIfDue()
+	return got, nil
+}
+
+// label records annotator a's judgement of item id, committed before it returns.
+func (q *queue) label(a int64, id, label int, seconds float64) error {
+	switch {
+	case label != Unreadable && (label < 0 || label > 9):
+		return refuse(http.StatusBadRequest, "label %d: want 0 to 9, or %d for unreadable", label, Unreadable)
+	case math.IsNaN(seconds) || seconds < 0 || seconds > 86400:
+		return refuse(http.StatusBadRequest, "seconds %v: want 0 to 86400", seconds)
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	now := q.clock()
+	it, ok := q.items[id]
+	switch {
+	case !ok:
+		return refuse(http.StatusNotFound, "item %d is in no batch", id)
+	case it.labelledBy(a):
+		return refuse(http.StatusConflict, "item %d: you labelled it already (undo with DELETE /api/labels/%d)", id, id)
+	case it.leases[a].IsZero():
+		return refuse(http.StatusForbidden, "item %d is not leased to you: ask for work first", id)
+	case !it.leases[a].After(now):
+		return refuse(http.StatusGone, "item %d: your lease expired at %s: ask for work again", id, it.leases[a].UTC().Format(time.RFC3339))
+	case it.resolved:
+		return refuse(http.StatusConflict, "item %d is settled already", id)
+	}
+	j := judgement{annotator: a, label: label, seconds: seconds, at: now}
+	next := *it
+	next.judgements = append(slices.Clip(it.judgements), j)
+	next.resolve()
+	err := inTx(q.db, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO labels (item, label, annotator, round, seconds, at) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, label, a, it.round, seconds, now.UTC().Format(time.RFC3339Nano)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM leases WHERE item = ? AND annotator = ?`, id, a); err != nil {
+			return err
+		}
+		return setFinal(tx, &next)
+	})
+	if err != nil {
+		return err
+	}
+	it.judgements, it.final, it.resolved = next.judgements, next.final, next.resolved
+	delete(it.leases, a)
+	if it.resolved {
+		q.open = slices.DeleteFunc(q.open, func(o *item) bool { return o == it })
+	}
+	q.submitIfDue()
+	return nil
+}
+
+// undo withdraws annotator a's judgement of item id while the item is not yet trained on;
+// the item is leased to a again, to be labelled anew.
+func (q *queue) undo(a int64, id int) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	it, ok := q.items[id]
+	switch {
+	case !ok || !it.labelledBy(a):
+		return refuse(http.StatusNotFound, "item %d has no label of yours", id)
+	case it.fed > 0:
+		return refuse(http.StatusConflict, "item %d: its batch is closed (the network trains on it)", id)
+	}
+	next := *it
+	next.judgements = slices.DeleteFunc(slices.Clone(it.judgements), func(j judgement) bool { return j.annotator == a })
+	next.resolve()
+	exp := q.clock().Add(q.s.lease())
+	err := inTx(q.db, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`DELETE FROM labels WHERE item = ? AND annotator = ?`, id, a); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT OR REPLACE INTO leases (item, annotator, expires) VALUES (?, ?, ?)`, id, a, exp.UnixMilli()); err != nil {
+			return err
+		}
+		return setFinal(tx, &next)
+	})
+	if err != nil {
+		return err
+	}
+	wasResolved := it.resolved
+	it.judgements, it.final, it.resolved = next.judgements, next.final, next.resolved
+	it.leases[a] = exp
+	if wasResolved && !it.resolved {
+		q.open = append(q.open, it)
+		q.sortOpen()
+	}
+	return nil
+}
+
+// setFinal writes an item's agreed label (NULL while unresolved).
+func setFinal(tx *sql.Tx, it *item) error {
+	var final any
+	if it.resolved {
+		final = it.final
+	}
+	_, err := tx.Exec(`UPDATE items SET final = ? WHERE id = ?`, final, it.id)
+	return err
+}

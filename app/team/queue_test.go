@@ -1,0 +1,137 @@
+//go:build !wasm
+
+package team
+
+import (
+	"testing"
+)
+
+// TestBatchFlow labels one batch with three annotators: each single item once, each
+// overlapped item by two different people who never see each other's label, a
+// disagreement settled by a third; the next batch is queried once the last items are leased.
+func TestBatchFlow(t *testing.T) {
+	ts := startProject(t, smallSettings(), "ada", "bob", "cy")
+	truth := ts.p.pool.Labels
+	q := ts.p.q
+	batch := q.rounds[0].items
+	overlapped := map[int]bool{}
+	for _, it := range batch[:ts.p.s.overlapped(len(batch))] {
+		overlapped[it.id] = true
+	}
+	if len(overlapped) != 3 {
+		t.Fatalf("%d overlapped items in a batch of %d: want 3", len(overlapped), len(batch))
+	}
+	// ada and bob take the batch in turns; bob contradicts ada on the first overlapped item.
+	disputed := batch[0].id
+	seen := map[string]map[int]bool{"ada": {}, "bob": {}, "cy": {}}
+	for round := 0; round < 10; round++ {
+		for _, who := range []string{"ada", "bob"} {
+			for _, it := range ts.work(who, 2) {
+				if seen[who][it.ID] {
+					t.Fatalf("%s was given item %d twice", who, it.ID)
+				}
+				seen[who][it.ID] = true
+				label := int(truth[it.ID])
+				if who == "bob" && it.ID == disputed {
+					label = (label + 1) % 10
+				}
+				if st, why := ts.label(who, it.ID, label); st != 200 {
+					t.Fatalf("%s labels %d: %d %s", who, it.ID, st, why)
+				}
+			}
+		}
+	}
+	q.mu.Lock()
+	it := q.items[disputed]
+	needs, n, resolved := it.needs(), len(it.judgements), it.resolved
+	q.mu.Unlock()
+	if needs != 3 || n != 2 || resolved {
+		t.Fatalf("the disputed item: needs %d, %d judgements, resolved %v: want 3, 2, false", needs, n, resolved)
+	}
+	// cy, the third, settles it.
+	got := ts.work("cy", 20)
+	var third bool
+	for _, w := range got {
+		third = third || w.ID == disputed
+	}
+	if !third {
+		t.Fatalf("cy was not asked about the disputed item %d (got %v)", disputed, got)
+	}
+	if st, why := ts.label("cy", disputed, int(truth[disputed])); st != 200 {
+		t.Fatalf("cy: %d %s", st, why)
+	}
+	for _, it := range batch {
+		q.mu.Lock()
+		resolved, final, n := it.resolved, it.final, len(it.judgements)
+		q.mu.Unlock()
+		want := 1
+		if overlapped[it.id] {
+			want = 2
+		}
+		if it.id == disputed {
+			want = 3
+		}
+		if !resolved || final != int(truth[it.id]) || n != want {
+			t.Errorf("item %d: resolved %v as %d with %d judgements: want %d with %d", it.id, resolved, final, n, truth[it.id], want)
+		}
+	}
+	ts.waitRound(1)
+	q.mu.Lock()
+	next := len(q.rounds[1].items)
+	q.mu.Unlock()
+	if next == 0 {
+		t.Fatal("round 1 has no batch")
+	}
+	// Undo while the batch is open, refused once it is trained on.
+	var fedID, openID int = -1, -1
+	q.mu.Lock()
+	for _, it := range batch {
+		if it.fed > 0 && it.labelledBy(idOf(t, ts, "ada")) {
+			fedID = it.id
+		}
+	}
+	q.mu.Unlock()
+	if fedID >= 0 {
+		if st := ts.call("ada", "DELETE", "/api/labels/"+itoa(fedID), "", nil); st != 409 {
+			t.Errorf("undo of a label trained on: status %d: want 409", st)
+		}
+	}
+	w := ts.work("ada", 1)
+	openID = w[0].ID
+	ts.label("ada", openID, 1)
+	if st := ts.call("ada", "DELETE", "/api/labels/"+itoa(openID), "", nil); st != 200 {
+		t.Errorf("undo of an open label: status %d: want 200", st)
+	}
+	if st, why := ts.label("ada", openID, int(truth[openID])); st != 200 {
+		t.Errorf("relabel after undo: %d %s", st, why)
+	}
+}
+
+func idOf(t *testing.T, ts *testServer, name string) int64 {
+	a, err := authenticate(ts.p.db, "Bearer "+ts.tokens[name])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
+
+// TestKappa checks Cohen's kappa on a worked example: 20 items, 2 categories, po = 0.7,
+// pe = 0.5 → kappa = 0.4.
+func TestKappa(t *testing.T) {
+	var a, b []int
+	add := func(n, x, y int) {
+		for range n {
+			a, b = append(a, x), append(b, y)
+		}
+	}
+	add(7, 1, 1)
+	add(3, 1, 2)
+	add(3, 2, 1)
+	add(7, 2, 2)
+	if k, ok := Kappa(a, b); !ok || k < 0.4-1e-12 || k > 0.4+1e-12 {
+		t.Errorf("Kappa = %v, %v: want 0.4", k, ok)
+	}
+	if _, ok := Kappa([]int{3, 3}, []int{3, 3}); ok {
+		t.Error("Kappa of one category: want undefined")
+	}
+}

@@ -1,0 +1,311 @@
+//go:build !wasm
+
+package team
+
+import (
+	"encoding/csv"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A CurvePoint is one round's network: the labels it trained on and its test accuracy
+// (null until measured).
+type CurvePoint struct {
+	Round    int      `json:"round"`
+	Labelled int      `json:"labelled"`
+	Accuracy *float64 `json:"accuracy"`
+}
+
+// Status is what GET /api/status answers: the caller's and the team's progress.
+type Status struct {
+	Name            string       `json:"name"`
+	Admin           bool         `json:"admin"`
+	Round           int          `json:"round"`      // the current batch's round (-1 before the first)
+	BatchSize       int          `json:"batch_size"` // items in the current batch
+	BatchLabelled   int          `json:"batch_labelled"`
+	LabelsTotal     int          `json:"labels_total"` // judgements given by the team
+	LabelsPerMinute int          `json:"labels_per_minute"`
+	Mine            int          `json:"mine"` // judgements given by the caller
+	MinePerMinute   int          `json:"mine_per_minute"`
+	Training        bool         `json:"training"` // the next batch is being trained and queried
+	Done            bool         `json:"done"`     // the pool is spent
+	Curve           []CurvePoint `json:"curve"`
+}
+
+func (p *Project) status(w http.ResponseWriter, r *http.Request, a Annotator) {
+	q := p.q
+	q.mu.Lock()
+	minute := q.clock().Add(-time.Minute)
+	st := Status{Name: a.Name, Admin: a.Admin, Round: -1, Training: q.advancing, Done: q.done, Curve: []CurvePoint{}}
+	if cur := q.current(); cur != nil {
+		st.Round, st.BatchSize = cur.round, len(cur.items)
+		for _, it := range cur.items {
+			if it.resolved {
+				st.BatchLabelled++
+			}
+		}
+	}
+	for _, it := range q.items {
+		for _, j := range it.judgements {
+			st.LabelsTotal++
+			recent := j.at.After(minute)
+			if recent {
+				st.LabelsPerMinute++
+			}
+			if j.annotator == a.ID {
+				st.Mine++
+				if recent {
+					st.MinePerMinute++
+				}
+			}
+		}
+	}
+	for _, rd := range q.rounds {
+		pt := CurvePoint{Round: rd.round, Labelled: rd.labelled}
+		if !math.IsNaN(rd.accuracy) {
+			acc := rd.accuracy
+			pt.Accuracy = &acc
+		}
+		st.Curve = append(st.Curve, pt)
+	}
+	q.mu.Unlock()
+	writeJSON(w, http.StatusOK, st)
+}
+
+// names returns every annotator's name by ID.
+func (p *Project) names() (map[int64]string, error) {
+	rows, err := p.db.Query(`SELECT id, name FROM annotators`)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names[id] = name
+	}
+	return names, closeRows(rows)
+}
+
+// A Pair is the agreement of two annotators on the items both labelled: the share of equal
+// labels and Cohen's kappa (null when chance agreement is certain).
+type Pair struct {
+	A       string   `json:"a"`
+	B       string   `json:"b"`
+	Items   int      `json:"items"`
+	Percent float64  `json:"percent"`
+	Kappa   *float64 `json:"kappa"`
+}
+
+// Kappa returns Cohen's kappa of two raters' labels of the same items (labels from -1 to
+// 9), and false where it is undefined (no items, or chance agreement of 1).
+func Kappa(a, b []int) (float64, bool) {
+	if len(a) == 0 || len(a) != len(b) {
+		return 0, false
+	}
+	var ca, cb [11]float64
+	agree := 0.0
+	for i := range a {
+		ca[a[i]+1]++
+		cb[b[i]+1]++
+		if a[i] == b[i] {
+			agree++
+		}
+	}
+	n := float64(len(a))
+	po, pe := agree/n, 0.0
+	for k := range ca {
+		pe += ca[k] / n * cb[k] / n
+	}
+	if pe >= 1 {
+		return 0, false
+	}
+	return (po - pe) / (1 - pe), true
+}
+
+func (p *Project) agreement(w http.ResponseWriter, r *http.Request, _ Annotator) {
+	names, err := p.names()
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	type key struct{ a, b int64 }
+	shared := map[key][2][]int{}
+	p.q.mu.Lock()
+	for _, it := range p.q.items {
+		js := it.judgements
+		for i := range js {
+			for j := i + 1; j < len(js); j++ {
+				x, y := js[i], js[j]
+				if x.annotator > y.annotator {
+					x, y = y, x
+				}
+				k := key{x.annotator, y.annotator}
+				s := shared[k]
+				s[0], s[1] = append(s[0], x.label), append(s[1], y.label)
+				shared[k] = s
+			}
+		}
+	}
+	p.q.mu.Unlock()
+	pairs := []Pair{}
+	for k, s := range shared {
+		pr := Pair{A: names[k.a], B: names[k.b], Items: len(s[0])}
+		for i := range s[0] {
+			if s[0][i] == s[1][i] {
+				pr.Percent++
+			}
+		}
+		pr.Percent = 100 * pr.Percent / float64(pr.Items)
+		if kappa, ok := Kappa(s[0], s[1]); ok {
+			pr.Kappa = &kappa
+		}
+		pairs = append(pairs, pr)
+	}
+	slices.SortFunc(pairs, func(x, y Pair) int {
+		if x.A != y.A {
+			return strings.Compare(x.A, y.A)
+		}
+		return strings.Compare(x.B, y.B)
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"pairs": pairs})
+}
+
+// A Worker is one annotator's throughput and the leases they hold.
+type Worker struct {
+	Name           string  `json:"name"`
+	Labels         int     `json:"labels"`
+	PerMinute      int     `json:"per_minute"` // judgements in the last minute
+	MedianSeconds  float64 `json:"median_seconds"`
+	Leased         int     `json:"leased"` // items leased now
+	LastLabelAgoS  float64 `json:"last_label_ago_s"`
+	sinceLastLabel time.Time
+}
+
+func (p *Project) teamReport(w http.ResponseWriter, r *http.Request, _ Annotator) {
+	names, err := p.names()
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	byID := map[int64]*Worker{}
+	secs := map[int64][]float64{}
+	worker := func(id int64) *Worker {
+		if byID[id] == nil {
+			byID[id] = &Worker{Name: names[id], LastLabelAgoS: -1}
+		}
+		return byID[id]
+	}
+	p.q.mu.Lock()
+	now := p.q.clock()
+	for _, it := range p.q.items {
+		for _, j := range it.judgements {
+			wk := worker(j.annotator)
+			wk.Labels++
+			if j.at.After(now.Add(-time.Minute)) {
+				wk.PerMinute++
+			}
+			if j.at.After(wk.sinceLastLabel) {
+				wk.sinceLastLabel = j.at
+			}
+			secs[j.annotator] = append(secs[j.annotator], j.seconds)
+		}
+		for a, exp := range it.leases {
+			if exp.After(now) {
+				worker(a).Leased++
+			}
+		}
+	}
+	p.q.mu.Unlock()
+	workers := []*Worker{}
+	for id, wk := range byID {
+		if s := secs[id]; len(s) > 0 {
+			slices.Sort(s)
+			wk.MedianSeconds = s[len(s)/2]
+			wk.LastLabelAgoS = now.Sub(wk.sinceLastLabel).Seconds()
+		}
+		workers = append(workers, wk)
+	}
+	slices.SortFunc(workers, func(x, y *Worker) int { return strings.Compare(x.Name, y.Name) })
+	writeJSON(w, http.StatusOK, map[string]any{"annotators": workers})
+}
+
+// A Record is one judgement as exported: the item (its index in the MNIST training file),
+// the label (-1 unreadable), who gave it, the round whose query chose the item, the seconds
+// taken, when, the item's agreed label (null while unsettled) and the round whose training
+// first uses it (0 while it is not trained on).
+type Record struct {
+	Item      int     `json:"item"`
+	Label     int     `json:"label"`
+	Annotator string  `json:"annotator"`
+	Round     int     `json:"round"`
+	Seconds   float64 `json:"seconds"`
+	At        string  `json:"at"`
+	Agreed    *int    `json:"agreed"`
+	TrainedIn int     `json:"trained_in"`
+}
+
+// records returns every judgement, by batch, place in it, and time.
+func (p *Project) records() ([]Record, error) {
+	names, err := p.names()
+	if err != nil {
+		return nil, err
+	}
+	p.q.mu.Lock()
+	defer p.q.mu.Unlock()
+	var out []Record
+	for _, rd := range p.q.rounds {
+		for _, it := range rd.items {
+			for _, j := range it.judgements {
+				rec := Record{Item: it.id, Label: j.label, Annotator: names[j.annotator], Round: it.round,
+					Seconds: j.seconds, At: j.at.UTC().Format(time.RFC3339Nano), TrainedIn: it.fed}
+				if it.resolved {
+					agreed := it.final
+					rec.Agreed = &agreed
+				}
+				out = append(out, rec)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (p *Project) exportJSON(w http.ResponseWriter, r *http.Request, _ Annotator) {
+	recs, err := p.records()
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="labels.json"`)
+	writeJSON(w, http.StatusOK, map[string]any{"labels": recs})
+}
+
+func (p *Project) exportCSV(w http.ResponseWriter, r *http.Request, _ Annotator) {
+	recs, err := p.records()
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="labels.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"item", "label", "annotator", "round", "seconds", "at", "agreed", "trained_in"})
+	for _, rec := range recs {
+		agreed := ""
+		if rec.Agreed != nil {
+			agreed = strconv.Itoa(*rec.Agreed)
+		}
+		cw.Write([]string{strconv.Itoa(rec.Item), strconv.Itoa(rec.Label), rec.Annotator, strconv.Itoa(rec.Round),
+			fmt.Sprintf("%.3f", rec.Seconds), rec.At, agreed, strconv.Itoa(rec.TrainedIn)})
+	}
+	cw.Flush()
+}

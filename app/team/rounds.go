@@ -1,0 +1,181 @@
+//go:build !wasm
+
+package team
+
+import (
+	"cmp"
+	"database/sql"
+	"encoding/json"
+	"math"
+	"slices"
+	"time"
+
+	"alab/core/active"
+)
+
+// A submit closes a round for the loop: the agreed labels not yet trained on, in the order
+// they are answered, and the items of open batches still being labelled, which the next
+// batch leaves out.
+type submit struct {
+	round   int
+	answers []active.Answer // each of Round round+1
+	keptOut []int           // ascending
+}
+
+// due reports whether the current batch is to be submitted: nothing of it can be handed out
+// any more (its last items are leased or labelled) and some agreed label awaits training.
+// The caller holds q.mu.
+func (q *queue) due() bool {
+	cur := q.current()
+	if cur == nil || cur.submitted || q.advancing || q.done {
+		return false
+	}
+	now := q.clock()
+	for _, it := range cur.items {
+		if !it.resolved && it.free(now) > 0 {
+			return false
+		}
+	}
+	for _, it := range q.items {
+		if it.resolved && it.fed == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// submitIfDue commits the submit of the current batch if it is due: its agreed labels are
+// marked as trained on from the next round, and the submit waits in q.ready for the trainer;
+// the queue is advancing until publish. The request whose change made it due runs it, so
+// which labels a round trains on follows from the order of the requests alone. The caller
+// holds q.mu; a failed commit is tried again on the next request.
+func (q *queue) submitIfDue() {
+	if !q.due() {
+		return
+	}
+	cur := q.current()
+	sub := &submit{round: cur.round, keptOut: []int{}}
+	var fed []*item
+	for _, it := range q.items {
+		switch {
+		case it.resolved && it.fed == 0:
+			fed = append(fed, it)
+		case !it.resolved:
+			sub.keptOut = append(sub.keptOut, it.id)
+		}
+	}
+	byBatchOrder(fed)
+	slices.Sort(sub.keptOut)
+	kept, _ := json.Marshal(sub.keptOut)
+	err := inTx(q.db, func(tx *sql.Tx) error {
+		for _, it := range fed {
+			if _, err := tx.Exec(`UPDATE items SET fed = ? WHERE id = ?`, cur.round+1, it.id); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(`UPDATE rounds SET submitted = ?, kept_out = ? WHERE round = ?`, now(), string(kept), cur.round)
+		return err
+	})
+	if err != nil {
+		q.logf("team: submitting round %d: %v (tried again on the next request)", cur.round, err)
+		return
+	}
+	for _, it := range fed {
+		it.fed = cur.round + 1
+		sub.answers = append(sub.answers, active.Answer{ID: it.id, Label: it.final, Round: it.fed})
+	}
+	cur.submitted, cur.keptOut, q.advancing, q.ready = true, sub.keptOut, true, sub
+	q.notify()
+}
+
+// takeSubmit returns the submit awaiting the trainer, or nil.
+func (q *queue) takeSubmit() *submit {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.submitIfDue() // due already when the loop was restored
+	sub := q.ready
+	q.ready = nil
+	return sub
+}
+
+// byBatchOrder sorts items by batch, then by place in it: the order answers reach the loop.
+func byBatchOrder(items []*item) {
+	slices.SortFunc(items, func(a, b *item) int { return cmp.Or(cmp.Compare(a.round, b.round), cmp.Compare(a.pos, b.pos)) })
+}
+
+// publish commits batch r (ids in the query's order, the first overlapped of them for two
+// people) and the weights that queried it; the queue stops advancing, and done says the
+// budget is spent.
+func (q *queue) publish(r, labelled int, ids []int, model []byte, done bool) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	two := q.s.overlapped(len(ids))
+	rd := &round{round: r, labelled: labelled, accuracy: math.NaN()}
+	err := inTx(q.db, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO rounds (round, labelled, model, queried) VALUES (?, ?, ?, ?)`, r, labelled, model, now()); err != nil {
+			return err
+		}
+		for pos, id := range ids {
+			base := 1
+			if pos < two {
+				base = 2
+			}
+			if _, err := tx.Exec(`INSERT INTO items (id, round, pos, needs) VALUES (?, ?, ?, ?)`, id, r, pos, base); err != nil {
+				return err
+			}
+			rd.items = append(rd.items, &item{id: id, round: r, pos: pos, base: base, leases: map[int64]time.Time{}})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, it := range rd.items {
+		q.items[it.id] = it
+		q.open = append(q.open, it)
+	}
+	q.rounds = append(q.rounds, rd)
+	q.advancing, q.done = false, done
+	return nil
+}
+
+// setAccuracy records the test accuracy of round r's network.
+func (q *queue) setAccuracy(r int, acc float64) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if _, err := q.db.Exec(`UPDATE rounds SET accuracy = ? WHERE round = ?`, acc, r); err != nil {
+		return err
+	}
+	q.rounds[r].accuracy = acc
+	return nil
+}
+
+// model returns the weights (.npz) of the latest batch's network, or nil.
+func (q *queue) model() ([]byte, error) {
+	q.mu.Lock()
+	cur := q.current()
+	q.mu.Unlock()
+	if cur == nil {
+		return nil, nil
+	}
+	var npz []byte
+	err := q.db.QueryRow(`SELECT model FROM rounds WHERE round = ?`, cur.round).Scan(&npz)
+	return npz, err
+}
+
+// Settled reports whether round r's batch is published and every item of it has its agreed
+// label.
+func (p *Project) Settled(r int) bool {
+	q := p.q
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if r < 0 || r >= len(q.rounds) {
+		return false
+	}
+	for _, it := range q.rounds[r].items {
+		if !it.resolved {
+			return false
+		}
+	}
+	return true
+}
