@@ -53,12 +53,15 @@ bench-native:
 bench-wasm:
 	$(WASM) $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./core/nn ./core/gemm
 
-## fuzz: each decoder's fuzzer for a minute
+## fuzz: every fuzzer of every package, each for FUZZTIME (found by `go test -list`)
+FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecodeImages -fuzztime 60s ./core/data
-	$(GO) test -run '^$$' -fuzz FuzzDecodeLabels -fuzztime 60s ./core/data
-	$(GO) test -run '^$$' -fuzz 'FuzzRead$$' -fuzztime 60s ./core/npz
-	$(GO) test -run '^$$' -fuzz FuzzReadMember -fuzztime 60s ./core/npz
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 clean:
 	rm -f alab
