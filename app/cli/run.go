@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"alab/core/curve"
-	"alab/core/data"
 	"alab/core/experiment"
 	"alab/core/gemm"
 	"alab/core/query"
@@ -52,6 +51,9 @@ func runRun(args []string, out, errOut io.Writer) error {
 	shard := fs.String("shard", "", "run only shard i of n of the sweep, as i/n (join the outputs with alab merge)")
 	workers := fs.Int("workers", 0, "runs in parallel (0: one per core)")
 	dataDir := fs.String("data", "", "directory of MNIST-format IDX files (default: the GoMNIST module's)")
+	images := fs.String("images", "", "run on a folder (or .zip) of images instead, one subfolder per class")
+	testImages := fs.String("test-images", "", "with --images: test on this labelled folder (default: every 5th image of each class, held out)")
+	background := fs.String("background", "auto", "with --images: the images' background, auto (detected per image), dark or light")
 	if err := parse(fs, args, errOut); err != nil {
 		return err
 	}
@@ -112,7 +114,7 @@ func runRun(args []string, out, errOut io.Writer) error {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
 	}
-	pool, test, err := data.MNIST(*dataDir)
+	pool, test, err := runData(*dataDir, *images, *testImages, *background, errOut)
 	if err != nil {
 		return err
 	}

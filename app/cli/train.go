@@ -238,7 +238,9 @@ func (b *bar) progress(done, total int, loss float64) {
 	if b.pb.GetMax() != total {
 		b.pb.ChangeMax(total)
 	}
-	b.pb.Describe(fmt.Sprintf("loss %.3f", loss))
+	if loss >= 0 {
+		b.pb.Describe(fmt.Sprintf("loss %.3f", loss))
+	}
 	b.pb.Set(done)
 }
 

@@ -1,18 +1,14 @@
 package experiment
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"image"
-	"image/png"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
 	"alab/core/curve"
 	"alab/core/data"
+	"alab/core/data/datatest"
 	"alab/core/train"
 )
 
@@ -20,28 +16,9 @@ import (
 // PNGs in class folders (train/<digit>/%05d.png, test/<digit>/%05d.png): the curves are the
 // same, number for number.
 func TestImagesRunAsIDX(t *testing.T) {
-	pool, test, err := data.MNIST("../../testdata/mnist-small")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pool, test := datatest.Fixture(t)
 	dir := t.TempDir()
-	write := func(name string, s *data.Set) string {
-		for i := range s.N {
-			p := filepath.Join(dir, name, fmt.Sprint(s.Labels[i]), fmt.Sprintf("%05d.png", i))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			var b bytes.Buffer
-			img := &image.Gray{Pix: s.Image(i), Stride: s.Cols, Rect: image.Rect(0, 0, s.Cols, s.Rows)}
-			if err := png.Encode(&b, img); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return filepath.Join(dir, name)
-	}
+	write := func(name string, s *data.Set) string { return datatest.WritePNGs(t, filepath.Join(dir, name), s) }
 	imgTrain, imgTest, err := data.LoadImageSets(write("train", pool), write("test", test), data.ImageOptions{})
 	if err != nil {
 		t.Fatal(err)

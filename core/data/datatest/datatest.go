@@ -4,6 +4,11 @@
 package datatest
 
 import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -25,4 +30,25 @@ func Fixture(t testing.TB) (pool, test *data.Set) {
 		t.Fatal(err)
 	}
 	return pool, test
+}
+
+// WritePNGs writes the images of s as PNG files in class folders, dir/<label>/%05d.png (its
+// i-th image as i), and returns dir: the same digits as a labelled folder of images.
+func WritePNGs(t testing.TB, dir string, s *data.Set) string {
+	t.Helper()
+	for i := range s.N {
+		p := filepath.Join(dir, fmt.Sprint(s.Labels[i]), fmt.Sprintf("%05d.png", i))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		img := &image.Gray{Pix: s.Image(i), Stride: s.Cols, Rect: image.Rect(0, 0, s.Cols, s.Rows)}
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
