@@ -85,8 +85,8 @@ size: build
 test-browser: web
 	ALAB_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 30m -run TestBrowser -v ./app/cli
 
-## test-lab-wasm: the message codec and engine under WebAssembly (node)
+## test-lab-wasm: the message codec and engine under WebAssembly (node); app/cli is native only
 test-lab-wasm:
-	$(WASM) $(GO) vet ./app/... ./wasm/...
+	$(WASM) $(GO) vet ./app ./app/ui/... ./wasm/...
 	$(WASM) $(GO) test -timeout 30m ./wasm/msg ./wasm/engine
 # --- end browser lab ---

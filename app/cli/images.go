@@ -1,8 +1,7 @@
-//go:build !wasm
-
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"io"
 
@@ -10,25 +9,40 @@ import (
 	"alab/core/nn"
 )
 
-// runData returns the pool and the test set of a run: MNIST-format IDX files from dataDir
-// (the GoMNIST module's if ""), or a labelled folder (or zip) of images, imagesDir/<class>/…,
-// its class names sorted as the classes' order, tested on testDir's images or, without one,
-// on every fifth image of each class held out (data.LoadImageSets). Files that do not load
-// are listed on errOut, a line each; the rest of the folder still runs.
-func runData(dataDir, imagesDir, testDir, background string, errOut io.Writer) (pool, test *data.Set, err error) {
+// dataFlags are a command's data: --data, or --images with --test-images and --background.
+type dataFlags struct{ dir, images, testImages, background *string }
+
+func addDataFlags(fs *flag.FlagSet) *dataFlags {
+	return &dataFlags{
+		dir:        fs.String("data", "", "directory of MNIST-format IDX files (default: the GoMNIST module's)"),
+		images:     fs.String("images", "", "use a folder (or .zip) of images instead, one subfolder per class"),
+		testImages: fs.String("test-images", "", "with --images: test on this labelled folder (default: every 5th image of each class, held out)"),
+		background: fs.String("background", "auto", "with --images: the images' background, auto (detected per image), dark or light"),
+	}
+}
+
+// load returns the training (or pool) and test sets the flags name: MNIST-format IDX files
+// from --data (the GoMNIST module's if ""), or a labelled folder (or zip) of images,
+// --images/<class>/…, its class names sorted as the classes' order, tested on
+// --test-images or, without it, on every fifth image of each class held out
+// (data.LoadImageSets). Files that do not load are listed on errOut, a line each; the rest
+// of the folder still loads. classes is the number of classes: MNIST's 10, or the folder's.
+func (f *dataFlags) load(errOut io.Writer) (pool, test *data.Set, classes int, err error) {
+	dataDir, imagesDir, testDir, background := *f.dir, *f.images, *f.testImages, *f.background
 	switch {
 	case imagesDir == "" && testDir != "":
-		return nil, nil, fmt.Errorf("%w: --test-images needs --images", errUsage)
+		return nil, nil, 0, fmt.Errorf("%w: --test-images needs --images", errUsage)
 	case imagesDir == "" && background != "auto":
-		return nil, nil, fmt.Errorf("%w: --background needs --images", errUsage)
+		return nil, nil, 0, fmt.Errorf("%w: --background needs --images", errUsage)
 	case imagesDir == "":
-		return data.MNIST(dataDir)
+		pool, test, err := data.MNIST(dataDir)
+		return pool, test, nn.Classes, err
 	case dataDir != "":
-		return nil, nil, fmt.Errorf("%w: --data and --images: give one", errUsage)
+		return nil, nil, 0, fmt.Errorf("%w: --data and --images: give one", errUsage)
 	}
 	bg, err := data.ParseBackground(background)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: --background: %v", errUsage, err)
+		return nil, nil, 0, fmt.Errorf("%w: --background: %v", errUsage, err)
 	}
 	bar := newBar(errOut, "images")
 	train, held, err := data.LoadImageSets(imagesDir, testDir, data.ImageOptions{
@@ -36,19 +50,19 @@ func runData(dataDir, imagesDir, testDir, background string, errOut io.Writer) (
 	})
 	bar.finish()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	for _, im := range []*data.Images{train, held} {
 		for _, skipped := range im.Skipped {
 			fmt.Fprintf(errOut, "alab: skipped %v\n", skipped)
 		}
 	}
-	if n := len(train.Classes); n > nn.Classes {
-		return nil, nil, fmt.Errorf("%s has %d classes: the networks have %d outputs, want at most %d class folders", imagesDir, n, nn.Classes, nn.Classes)
+	if n := len(train.Classes); n > nn.MaxClasses {
+		return nil, nil, 0, fmt.Errorf("%s has %d classes: the networks have at most %d outputs, want at most %d class folders", imagesDir, n, nn.MaxClasses, nn.MaxClasses)
 	}
 	fmt.Fprintf(errOut, "alab: %d images of %d classes (%s) to label, %d to test on\n",
 		train.Set.N, len(train.Classes), classList(train.Classes), held.Set.N)
-	return train.Set, held.Set, nil
+	return train.Set, held.Set, len(train.Classes), nil
 }
 
 // classList names classes, shortened past eight.

@@ -1,9 +1,8 @@
-//go:build !wasm
-
 package cli
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +10,8 @@ import (
 	"testing"
 
 	"alab/core/data/datatest"
+	"alab/core/nn"
+	"alab/core/query"
 )
 
 // alab run --images on the fixture's digits as PNG class folders gives the curves alab run
@@ -63,12 +64,12 @@ func TestRunImagesRefuses(t *testing.T) {
 	dir := t.TempDir()
 	pool, _ := datatest.Fixture(t)
 	digits := datatest.WritePNGs(t, filepath.Join(dir, "digits"), pool)
-	eleven := datatest.WritePNGs(t, filepath.Join(dir, "eleven"), pool.Head(30))
-	if err := os.Rename(filepath.Join(eleven, "0"), filepath.Join(eleven, "10")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.CopyFS(filepath.Join(eleven, "11"), os.DirFS(filepath.Join(eleven, "10"))); err != nil {
-		t.Fatal(err)
+	// 101 classes of one digit each: more than a network's outputs.
+	many := filepath.Join(dir, "many")
+	for c := range nn.MaxClasses + 1 {
+		one := pool.Subset([]int{c})
+		one.Labels[0] = 0
+		datatest.WritePNGs(t, filepath.Join(many, fmt.Sprintf("c%03d", c)), one)
 	}
 	out := filepath.Join(dir, "out")
 	for _, c := range []struct {
@@ -80,11 +81,52 @@ func TestRunImagesRefuses(t *testing.T) {
 		{[]string{"--background", "dark"}, "--background needs --images"},
 		{[]string{"--images", digits, "--background", "grey"}, `unknown background "grey": want auto, dark or light`},
 		{[]string{"--images", filepath.Join(dir, "none")}, "none"},
-		{[]string{"--images", eleven}, "has 11 classes: the networks have 10 outputs"},
+		{[]string{"--images", many, "--test-images", many}, "has 101 classes: the networks have at most 100 outputs"},
 	} {
 		code, stdout, errOut := alab(append([]string{"run", "--out", out}, c.args...)...)
 		if code == 0 || !strings.Contains(errOut, c.want) || stdout != "" || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
 			t.Errorf("alab run %s: exit %d, stderr %q: want a one-line error containing %q", strings.Join(c.args, " "), code, errOut, c.want)
+		}
+	}
+}
+
+// A folder of three classes trains a network of three outputs, and every strategy runs on it.
+func TestImagesOfThreeClasses(t *testing.T) {
+	dir := t.TempDir()
+	pool, _ := datatest.Fixture(t)
+	var ids []int
+	for i, l := range pool.Labels {
+		if l < 3 {
+			ids = append(ids, i)
+		}
+	}
+	three := datatest.WritePNGs(t, filepath.Join(dir, "three"), pool.Subset(ids))
+	for c, name := range []string{"zero", "one", "two"} {
+		if err := os.Rename(filepath.Join(three, fmt.Sprint(c)), filepath.Join(three, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	model := filepath.Join(dir, "m.npz")
+	code, _, errOut := alab("train", "--images", three, "--epochs", "3", "--batch", "16", "--json", "--out", model)
+	if code != 0 {
+		t.Fatalf("train --images: exit %d: %s", code, errOut)
+	}
+	net, err := loadModel(model)
+	if err != nil || net.Outputs() != 3 {
+		t.Fatalf("the model of a 3-class folder: %v, %d outputs", err, net.Outputs())
+	}
+	code, _, errOut = alab("run", "--images", three, "--strategies", strings.Join(query.Names(), ","), "--init", "6",
+		"--batch", "3", "--rounds", "1", "--pool-subset", "40", "--steps", "5", "--mc-samples", "3", "--out", filepath.Join(dir, "run"))
+	if code != 0 {
+		t.Fatalf("run --images with every strategy on 3 classes: exit %d: %s", code, errOut)
+	}
+	rows := withoutTimings(t, filepath.Join(dir, "run", "curves.csv"))
+	if len(rows) != 2*len(query.Names()) {
+		t.Errorf("%d rows: want 2 rounds of %d strategies", len(rows), len(query.Names()))
+	}
+	for _, r := range rows {
+		if r.LabelEntropy > math.Log(3)+1e-9 {
+			t.Errorf("%s round %d: label entropy %v above ln 3", r.Strategy, r.Round, r.LabelEntropy)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"alab/core/curve"
 	"alab/core/experiment"
 	"alab/core/gemm"
+	"alab/core/nn"
 	"alab/core/query"
 )
 
@@ -50,10 +51,7 @@ func runRun(args []string, out, errOut io.Writer) error {
 	outDir := fs.String("out", "", "directory for curves.csv, summary.json and curves.svg (required)")
 	shard := fs.String("shard", "", "run only shard i of n of the sweep, as i/n (join the outputs with alab merge)")
 	workers := fs.Int("workers", 0, "runs in parallel (0: one per core)")
-	dataDir := fs.String("data", "", "directory of MNIST-format IDX files (default: the GoMNIST module's)")
-	images := fs.String("images", "", "run on a folder (or .zip) of images instead, one subfolder per class")
-	testImages := fs.String("test-images", "", "with --images: test on this labelled folder (default: every 5th image of each class, held out)")
-	background := fs.String("background", "auto", "with --images: the images' background, auto (detected per image), dark or light")
+	dataFlags := addDataFlags(fs)
 	if err := parse(fs, args, errOut); err != nil {
 		return err
 	}
@@ -114,9 +112,16 @@ func runRun(args []string, out, errOut io.Writer) error {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
 	}
-	pool, test, err := runData(*dataDir, *images, *testImages, *background, errOut)
+	pool, test, classes, err := dataFlags.load(errOut)
 	if err != nil {
 		return err
+	}
+	// The data decide the classes; a spec may name them only to agree.
+	if spec.Classes != 0 && spec.Classes != classes {
+		return fmt.Errorf("%w: the spec's %d classes: the data have %d", errUsage, spec.Classes, classes)
+	}
+	if classes != nn.Classes {
+		spec.Classes = classes
 	}
 	if err := spec.Validate(pool.N); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)

@@ -47,7 +47,7 @@ func runTrain(args []string, out, errOut io.Writer) error {
 	threads := fs.Int("threads", 0, "threads for matrix products (0: all cores)")
 	outPath := fs.String("out", "", "write the trained weights to this .npz file")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
-	dataDir := fs.String("data", "", "directory of MNIST-format IDX files (default: the GoMNIST module's)")
+	dataFlags := addDataFlags(fs)
 	if err := parse(fs, args, errOut); err != nil {
 		return err
 	}
@@ -82,9 +82,14 @@ func runTrain(args []string, out, errOut io.Writer) error {
 			return fmt.Errorf("%w: --out %s: directory %s does not exist", errUsage, *outPath, filepath.Dir(*outPath))
 		}
 	}
-	trainSet, testSet, err := data.MNIST(*dataDir)
+	trainSet, testSet, classes, err := dataFlags.load(errOut)
 	if err != nil {
 		return err
+	}
+	if classes != net.Outputs() {
+		if net, err = nn.NewClasses(*arch, classes, *seed); err != nil {
+			return err
+		}
 	}
 	if *limit > 0 {
 		trainSet = trainSet.Head(*limit)

@@ -168,8 +168,10 @@ func raceRows(r *raceModel) []raceRow {
 	hist := map[string][10]int{}
 	for _, row := range r.rows {
 		last[row.Strategy] = row
-		if slices.Max(row.Histogram[:]) > 0 {
-			hist[row.Strategy] = row.Histogram
+		if len(row.Histogram) > 0 && slices.Max(row.Histogram) > 0 {
+			var h [10]int // the race is on MNIST's ten digits
+			copy(h[:], row.Histogram)
+			hist[row.Strategy] = h
 		}
 	}
 	var out []raceRow

@@ -18,13 +18,14 @@ const chunk = 256
 func inferTo(net *nn.Net, set *data.Set, ids []int, wantProbs, wantEmb bool) (query.Probs, query.Matrix) {
 	var probs query.Probs
 	var emb query.Matrix
+	k := net.Outputs()
 	if wantProbs {
-		probs = query.Probs{N: len(ids), C: nn.Classes, P: make([]float32, len(ids)*nn.Classes)}
+		probs = query.Probs{N: len(ids), C: k, P: make([]float32, len(ids)*k)}
 	}
 	forChunks(set, ids, func(lo int, x *tensor.Dense) {
 		logits := net.Forward(x, nn.Pass{Mode: nn.Infer, NoGrad: true}).Float32s()
 		if wantProbs {
-			nn.SoftmaxTo(probs.P[lo*nn.Classes:], logits, nn.Classes)
+			nn.SoftmaxTo(probs.P[lo*k:], logits, k)
 		}
 		if wantEmb {
 			e := net.Embedding()
@@ -44,10 +45,10 @@ func inferTo(net *nn.Net, set *data.Set, ids []int, wantProbs, wantEmb bool) (qu
 // candidate (consistent MC dropout, as BatchBALD needs): its Rand is re-seeded from
 // (seed, p) for each chunk.
 func mcProbs(net *nn.Net, set *data.Set, ids []int, t int, seed uint64) query.MCProbs {
-	n := len(ids)
-	mc := query.MCProbs{T: t, N: n, C: nn.Classes, P: make([]float32, t*n*nn.Classes)}
+	n, k := len(ids), net.Outputs()
+	mc := query.MCProbs{T: t, N: n, C: k, P: make([]float32, t*n*k)}
 	body := net.Body()
-	logits := make([]float32, chunk*nn.Classes)
+	logits := make([]float32, chunk*k)
 	src := rand.NewPCG(0, 0)
 	rng := rand.New(src)
 	forChunks(set, ids, func(lo int, x *tensor.Dense) {
@@ -57,8 +58,8 @@ func mcProbs(net *nn.Net, set *data.Set, ids []int, t int, seed uint64) query.MC
 		rows := feat.Shape()[0]
 		for p := 0; p < t; p++ {
 			src.Seed(seed, uint64(p))
-			net.MCHeadTo(logits[:rows*nn.Classes], feat, rng)
-			nn.SoftmaxTo(mc.P[(p*n+lo)*nn.Classes:(p*n+lo+rows)*nn.Classes], logits[:rows*nn.Classes], nn.Classes)
+			net.MCHeadTo(logits[:rows*k], feat, rng)
+			nn.SoftmaxTo(mc.P[(p*n+lo)*k:(p*n+lo+rows)*k], logits[:rows*k], k)
 		}
 	})
 	return mc

@@ -63,6 +63,9 @@ type Schedule struct {
 // Config describes one active-learning run. Zero values mean the defaults given.
 type Config struct {
 	Arch string // network architecture; if "", "compact"
+	// Classes is the network's outputs: the pool's labels are 0 to Classes−1. If 0,
+	// nn.Classes (MNIST's ten digits).
+	Classes int
 	Settings
 
 	Init         int  // size of the initial labelled set; if 0, 20
@@ -94,6 +97,7 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	c.Arch = cmp.Or(c.Arch, "compact")
+	c.Classes = cmp.Or(c.Classes, nn.Classes)
 	c.Settings = c.Settings.withDefaults()
 	c.Init = cmp.Or(c.Init, 20)
 	c.Budget = cmp.Or(c.Budget, c.Init+10*c.Batch)
@@ -103,7 +107,7 @@ func (c Config) withDefaults() Config {
 // Validate reports the first invalid field of c (after defaults) for a pool of poolSize.
 func (c Config) Validate(poolSize int) error {
 	c = c.withDefaults()
-	if _, err := nn.New(c.Arch, 0); err != nil {
+	if _, err := nn.NewClasses(c.Arch, c.Classes, 0); err != nil {
 		return err
 	}
 	if err := c.Settings.Validate(); err != nil {
@@ -112,8 +116,8 @@ func (c Config) Validate(poolSize int) error {
 	switch {
 	case c.Init < 1 || c.Init > poolSize:
 		return fmt.Errorf("active: invalid initial set size %d: want 1 to %d (the pool)", c.Init, poolSize)
-	case c.InitBalanced && c.Init%nn.Classes != 0:
-		return fmt.Errorf("active: a class-balanced initial set of %d: want a multiple of %d", c.Init, nn.Classes)
+	case c.InitBalanced && c.Init%c.Classes != 0:
+		return fmt.Errorf("active: a class-balanced initial set of %d: want a multiple of %d (the classes)", c.Init, c.Classes)
 	case c.Budget < c.Init:
 		return fmt.Errorf("active: budget %d is below the initial set size %d", c.Budget, c.Init)
 	case c.TestLimit < 0:

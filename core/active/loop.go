@@ -32,7 +32,7 @@ type Round struct {
 	// so far, the initial set excluded: the blog's diagnostic of a strategy that keeps
 	// asking about a few classes.
 	LabelEntropy   float64
-	BatchHistogram [nn.Classes]int // classes of this round's batch
+	BatchHistogram []int // classes of this round's batch: Config.Classes counts
 
 	Train, Evaluate, Score, Select, Label time.Duration
 }
@@ -50,7 +50,7 @@ type Loop struct {
 	rng     *rand.Rand // the run's "pool" stream
 	initial []int      // the initial set, in labelling order
 	round   int        // the round being run: batches submitted so far
-	queried [nn.Classes]int
+	queried []int      // the classes queried so far (Config.Classes counts)
 	done    bool
 	// extra are labelled images outside the pool, trained on from the round after the one
 	// they were given in (extraRound): adversarial twins (DFALAugment) and a person's own
@@ -85,14 +85,14 @@ func New(ctx context.Context, cfg Config, set, test *data.Set, oracle Oracle) (*
 	if err := cfg.Validate(set.N); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withDefaults()
 	for _, s := range []*data.Set{set, test} {
-		if err := train.CheckSet(s); err != nil {
+		if err := train.CheckSet(s, cfg.Classes); err != nil {
 			return nil, err
 		}
 	}
-	cfg = cfg.withDefaults()
 	l := &Loop{
-		cfg: cfg, pool: NewPool(set.N), set: set, test: test, oracle: oracle,
+		cfg: cfg, pool: NewPool(set.N), set: set, test: test, oracle: oracle, queried: make([]int, cfg.Classes),
 		extra: data.Set{Rows: set.Rows, Cols: set.Cols},
 		rng:   Rand(cfg.Seed, "pool", 0), trained: -1, accuracy: map[int]float64{}, zero: cfg.RoundZero,
 	}
@@ -107,7 +107,7 @@ func New(ctx context.Context, cfg Config, set, test *data.Set, oracle Oracle) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := checkLabels(ids, labels); err != nil {
+	if err := checkLabels(ids, labels, cfg.Classes); err != nil {
 		return nil, err
 	}
 	for i, id := range ids {
@@ -129,8 +129,8 @@ func (l *Loop) initialSet() ([]int, error) {
 		slices.Sort(ids)
 		return ids, nil
 	}
-	per := l.cfg.Init / nn.Classes
-	var count [nn.Classes]int
+	per := l.cfg.Init / l.cfg.Classes
+	count := make([]int, l.cfg.Classes)
 	var ids []int
 	for _, id := range perm {
 		if c := l.set.Labels[id]; count[c] < per {
@@ -215,7 +215,7 @@ func (l *Loop) Step(ctx context.Context) (*Round, error) {
 	r.TestAccuracy, r.Evaluate = acc, d
 	if len(r.Picks) == 0 {
 		l.done = true
-		r.LabelEntropy = entropy(l.queried[:])
+		r.LabelEntropy = entropy(l.queried)
 		return r, nil
 	}
 	if l.oracle == nil {
@@ -231,9 +231,10 @@ func (l *Loop) Step(ctx context.Context) (*Round, error) {
 		return nil, err
 	}
 	r.Label = time.Since(start)
-	if err := checkLabels(ids, labels); err != nil {
+	if err := checkLabels(ids, labels, l.cfg.Classes); err != nil {
 		return nil, err
 	}
+	r.BatchHistogram = make([]int, l.cfg.Classes)
 	for i, id := range ids {
 		if err := l.Answer(id, labels[i]); err != nil {
 			return nil, err
@@ -244,7 +245,7 @@ func (l *Loop) Step(ctx context.Context) (*Round, error) {
 	if err := l.Submit(); err != nil {
 		return nil, err
 	}
-	r.LabelEntropy = entropy(l.queried[:])
+	r.LabelEntropy = entropy(l.queried)
 	return r, nil
 }
 
@@ -366,8 +367,8 @@ func (l *Loop) Evaluate() (float64, time.Duration, error) {
 // Answer records label for sample id, given in the current round: it trains from the next
 // round on. Any unlabelled sample may be answered, not only the batch's.
 func (l *Loop) Answer(id int, label uint8) error {
-	if int(label) >= nn.Classes {
-		return fmt.Errorf("active: label %d for sample %d: want 0 to %d", label, id, nn.Classes-1)
+	if int(label) >= l.cfg.Classes {
+		return fmt.Errorf("active: label %d for sample %d: want 0 to %d", label, id, l.cfg.Classes-1)
 	}
 	return l.pool.Label(id, label, l.round+1)
 }
@@ -397,13 +398,13 @@ func (l *Loop) Submit() error {
 	return nil
 }
 
-func checkLabels(ids []int, labels []uint8) error {
+func checkLabels(ids []int, labels []uint8, classes int) error {
 	if len(labels) != len(ids) {
 		return fmt.Errorf("active: oracle gave %d labels for %d samples", len(labels), len(ids))
 	}
 	for i, l := range labels {
-		if int(l) >= nn.Classes {
-			return fmt.Errorf("active: oracle gave label %d for sample %d: want 0 to %d", l, ids[i], nn.Classes-1)
+		if int(l) >= classes {
+			return fmt.Errorf("active: oracle gave label %d for sample %d: want 0 to %d", l, ids[i], classes-1)
 		}
 	}
 	return nil

@@ -18,13 +18,14 @@ var ProbeScores = [...]string{"least-confidence", "margin", "entropy", "bald", "
 // A Probe is what the round's network makes of one image from outside the pool (a digit a
 // person drew), as a strategy would see it.
 type Probe struct {
-	// Softmax is the prediction with dropout off; Pred its most probable class.
-	Softmax [nn.Classes]float64
+	// Softmax is the prediction with dropout off, a probability per class (Config.Classes);
+	// Pred its most probable class.
+	Softmax []float64
 	Pred    int
 	// Passes are the T dropout passes (Settings.MCSamples) with the masks the round's MC
 	// scoring uses; Mean and Std are their mean and population standard deviation per class.
-	Passes    [][nn.Classes]float64
-	Mean, Std [nn.Classes]float64
+	Passes    [][]float64
+	Mean, Std []float64
 	// Scores are the image's ProbeScores, each ranked among the round's candidates.
 	Scores [len(ProbeScores)]ProbeScore
 	// FGSM and DeepFool are the adversarial twins: the nearest images found whose
@@ -64,23 +65,25 @@ func (l *Loop) Probe(img []uint8) (*Probe, error) {
 	t := l.cfg.MCSamples
 	probs, _ := inferTo(l.net, one, ids, true, false)
 	mc := mcProbs(l.net, one, ids, t, Seed(l.cfg.Seed, "round", l.round))
-	p := &Probe{Passes: make([][nn.Classes]float64, t)}
-	for c := range nn.Classes {
+	k := l.cfg.Classes
+	p := &Probe{Softmax: make([]float64, k), Passes: make([][]float64, t), Mean: make([]float64, k), Std: make([]float64, k)}
+	for c := range k {
 		p.Softmax[c] = float64(probs.P[c])
 		if p.Softmax[c] > p.Softmax[p.Pred] {
 			p.Pred = c
 		}
 	}
-	for k := range t {
-		for c := range nn.Classes {
-			v := float64(mc.P[k*nn.Classes+c])
-			p.Passes[k][c] = v
+	for pass := range t {
+		p.Passes[pass] = make([]float64, k)
+		for c := range k {
+			v := float64(mc.P[pass*k+c])
+			p.Passes[pass][c] = v
 			p.Mean[c] += v / float64(t)
 		}
 	}
-	for k := range t {
-		for c := range nn.Classes {
-			d := p.Passes[k][c] - p.Mean[c]
+	for pass := range t {
+		for c := range k {
+			d := p.Passes[pass][c] - p.Mean[c]
 			p.Std[c] += d * d / float64(t)
 		}
 	}

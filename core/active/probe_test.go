@@ -3,6 +3,7 @@ package active
 import (
 	"context"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -52,7 +53,7 @@ func TestProbeRanksLikeTheStrategy(t *testing.T) {
 		}
 	}
 	again, err := l.Probe(pool.Image(first))
-	if err != nil || again.Scores != p.Scores || !slices.Equal(again.Passes, p.Passes) {
+	if err != nil || again.Scores != p.Scores || !reflect.DeepEqual(again.Passes, p.Passes) {
 		t.Errorf("a second probe of the same pixels differs (%v)", err)
 	}
 	if _, err := l.Probe(make([]uint8, 783)); err == nil {

@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 
-	"alab/core/nn"
 	"alab/core/query"
 )
 
@@ -65,8 +64,8 @@ func (l *Loop) Replay(ctx context.Context, answers []Answer, round int, pending 
 			switch {
 			case a.Label == Unreadable && a.Image == nil:
 				err = l.TakeOut(a.ID)
-			case a.Label < 0 || a.Label >= nn.Classes:
-				err = fmt.Errorf("active: label %d for sample %d: want 0 to %d or %d (unreadable)", a.Label, a.ID, nn.Classes-1, Unreadable)
+			case a.Label < 0 || a.Label >= l.cfg.Classes:
+				err = fmt.Errorf("active: label %d for sample %d: want 0 to %d or %d (unreadable)", a.Label, a.ID, l.cfg.Classes-1, Unreadable)
 			case a.Image != nil:
 				err = l.AddImage(a.Image, uint8(a.Label))
 			default:

@@ -57,7 +57,7 @@ func (l *Loop) trainRound(ctx context.Context) error {
 	}
 	cfg := l.cfg.Train.Cold
 	if l.net == nil || !l.cfg.Train.WarmStart {
-		net, err := nn.New(l.cfg.Arch, seed)
+		net, err := nn.NewClasses(l.cfg.Arch, l.cfg.Classes, seed)
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (l *Loop) trainRound(ctx context.Context) error {
 // accuracy if tested), nil if it does not.
 func (l *Loop) takeZero() (*nn.Net, error) {
 	z := l.zero
-	if z.Net == nil || z.Net.Arch != l.cfg.Arch || !slices.Equal(z.Labelled, l.initial) {
+	if z.Net == nil || z.Net.Arch != l.cfg.Arch || z.Net.Outputs() != l.cfg.Classes || !slices.Equal(z.Labelled, l.initial) {
 		l.zero = nil
 		return nil, nil
 	}
@@ -100,7 +100,7 @@ func (l *Loop) takeZero() (*nn.Net, error) {
 
 // copyNet returns a network of the loop's architecture with net's weights.
 func (l *Loop) copyNet(net *nn.Net) (*nn.Net, error) {
-	c, err := nn.New(l.cfg.Arch, 0)
+	c, err := nn.NewClasses(l.cfg.Arch, l.cfg.Classes, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -139,8 +139,8 @@ func (l *Loop) AddImage(img []uint8, label uint8) error {
 	if n := l.set.Rows * l.set.Cols; len(img) != n {
 		return fmt.Errorf("active: an image of %d pixels: want %d (%d×%d)", len(img), n, l.set.Rows, l.set.Cols)
 	}
-	if int(label) >= nn.Classes {
-		return fmt.Errorf("active: label %d for an added image: want 0 to %d", label, nn.Classes-1)
+	if int(label) >= l.cfg.Classes {
+		return fmt.Errorf("active: label %d for an added image: want 0 to %d", label, l.cfg.Classes-1)
 	}
 	l.extra.Pix = append(l.extra.Pix, img...)
 	l.extra.Labels = append(l.extra.Labels, label)

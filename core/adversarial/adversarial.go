@@ -151,7 +151,8 @@ func (m *netModel) logitsTo(dst, x []float32) {
 
 func (m *netModel) gradTo(dst, seed []float32) { m.net.InputGradTo(dst, seed) }
 
-func (m *netModel) batch() int { return m.x.Shape()[0] }
+func (m *netModel) batch() int   { return m.x.Shape()[0] }
+func (m *netModel) classes() int { return m.net.Outputs() }
 
 // distance returns ‖a − b‖₂, accumulated in float64.
 func distance(a, b []float32) float64 {

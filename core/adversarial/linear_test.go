@@ -5,7 +5,12 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"alab/core/nn"
 )
+
+// classes is the linear model's number of logits: MNIST's.
+const classes = nn.Classes
 
 // linear is the model f(x) = Wx + b with W (classes × 784) and b in float64, on batches of
 // n images. Its logit margins are exactly linear, so DeepFool's first step lands exactly
@@ -29,7 +34,8 @@ func newLinear(n int, rng *rand.Rand) *linear {
 	return l
 }
 
-func (l *linear) batch() int { return l.n }
+func (l *linear) batch() int   { return l.n }
+func (l *linear) classes() int { return classes }
 
 // logits64 returns the exact logits of one image.
 func (l *linear) logits64(x []float32) []float64 {

@@ -3,22 +3,19 @@ package adversarial
 import (
 	"fmt"
 	"math"
-
-	"alab/core/nn"
 )
 
 // batch is how many images a search advances together: one forward pass and one backward
 // pass per gradient serve them all.
 const batch = 64
 
-// classes is the number of logits of every model.
-const classes = nn.Classes
-
 // model is what a search needs from a classifier. netModel wraps an nn.Net; the tests use
 // an exactly linear model.
 type model interface {
 	// batch returns the number of images per call.
 	batch() int
+	// classes returns the number of logits per image.
+	classes() int
 	// logitsTo writes the logits (batch × classes) of the images x (batch × 784) to dst.
 	logitsTo(dst, x []float32)
 	// gradTo writes to dst (batch × 784) ∇ₓ Σᵢₖ seed[i,k]·logit[i,k] at the x of the last
@@ -32,6 +29,7 @@ type model interface {
 // Nothing is allocated after newSearch.
 type search struct {
 	m       model
+	classes int // m.classes()
 	images  []float32
 	maxIter int
 	res     []Result
@@ -46,14 +44,14 @@ type search struct {
 }
 
 func newSearch(m model, images []float32, maxIter int) *search {
-	n, b := len(images)/pixels, m.batch()
+	n, b, k := len(images)/pixels, m.batch(), m.classes()
 	s := &search{
-		m: m, images: images, maxIter: maxIter,
+		m: m, classes: k, images: images, maxIter: maxIter,
 		res:    make([]Result, n),
 		slot:   make([]int, b),
 		x:      make([]float32, b*pixels),
-		logits: make([]float32, b*classes),
-		seed:   make([]float32, b*classes),
+		logits: make([]float32, b*k),
+		seed:   make([]float32, b*k),
 		grad:   make([]float32, b*pixels),
 		adv:    make([]float32, n*pixels),
 	}
@@ -71,7 +69,7 @@ func newSearch(m model, images []float32, maxIter int) *search {
 func (s *search) image(i int) []float32    { return s.images[i*pixels : (i+1)*pixels] }
 func (s *search) row(j int) []float32      { return s.x[j*pixels : (j+1)*pixels] }
 func (s *search) gradRow(j int) []float32  { return s.grad[j*pixels : (j+1)*pixels] }
-func (s *search) logitRow(j int) []float32 { return s.logits[j*classes : (j+1)*classes] }
+func (s *search) logitRow(j int) []float32 { return s.logits[j*s.classes : (j+1)*s.classes] }
 
 // load fills the free slots with the next images and returns how many slots are busy.
 func (s *search) load() int {
@@ -129,7 +127,7 @@ func (s *search) finish(j, to int) {
 
 // seedMargin sets the seed row of slot j to e_k − e_p, whose input gradient is ∇(f_k − f_p).
 func (s *search) seedMargin(j, k, p int) {
-	row := s.seed[j*classes : (j+1)*classes]
+	row := s.seed[j*s.classes : (j+1)*s.classes]
 	clear(row)
 	row[k], row[p] = 1, -1
 }
@@ -150,7 +148,7 @@ func deepFool(m model, images []float32, cfg Config) ([]Result, error) {
 		}
 		// One backward pass per other class: pass o takes, in each row, the o-th class
 		// other than that row's original prediction.
-		for o := range classes - 1 {
+		for o := range s.classes - 1 {
 			clear(s.seed)
 			for j, i := range s.slot {
 				if i >= 0 {

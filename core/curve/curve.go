@@ -28,7 +28,7 @@ type Row struct {
 	SelectSeconds float64 `json:"selectSeconds"`
 	// Histogram counts the classes of the batch this round queried. It is not in
 	// curves.csv: ReadCSV leaves it zero.
-	Histogram [10]int `json:"histogram"`
+	Histogram []int `json:"histogram"`
 }
 
 // Header names the columns of curves.csv, in order.

@@ -21,6 +21,7 @@ type Spec struct {
 	Repeats      int           `json:"repeats"`                 // if 0, 1
 	Seed         uint64        `json:"seed"`                    // repeat r of every strategy and batch size uses seed Seed+r
 	Arch         string        `json:"arch,omitempty"`          // network architecture
+	Classes      int           `json:"classes,omitempty"`       // the network's outputs (the data's classes); if 0, 10
 	Init         int           `json:"init,omitempty"`          // initial labelled set size
 	InitBalanced bool          `json:"init_balanced,omitempty"` // class-balanced initial set
 	Rounds       int           `json:"rounds,omitempty"`        // queries per run; exclusive with Budget
@@ -93,7 +94,7 @@ func Shard(runs []Run, i, n int) ([]Run, error) {
 func (s Spec) Config(r Run) active.Config {
 	s = s.withDefaults()
 	c := active.Config{
-		Arch: s.Arch,
+		Arch: s.Arch, Classes: s.Classes,
 		Settings: active.Settings{
 			Strategy: r.Strategy, Options: s.Options, Batch: r.Batch,
 			PoolSubset: s.PoolSubset, MCSamples: s.MCSamples,

@@ -17,8 +17,12 @@ var Architectures = []string{"compact", "gal"}
 // pixels scaled to [0, 1] (MNIST's 0–255 divided by 255).
 var Input = shape{1, 28, 28}
 
-// Classes is the number of outputs (logits) of every built-in network.
+// Classes is the number of outputs (logits) of the built-in networks New builds: MNIST's
+// ten digits. NewClasses builds them with 2 to MaxClasses outputs.
 const Classes = 10
+
+// MaxClasses bounds the outputs of a built-in network.
+const MaxClasses = 100
 
 // Param names one parameter tensor of a Net: Name is PyTorch's state_dict key
 // ("conv1.weight"), Shape its PyTorch shape, and Data a view into Net.Params.
@@ -96,7 +100,14 @@ func (b *builder) dropout(p float32) { b.add(newDropout(b.sh, b.flat, p), b.sh) 
 // commute exactly (the ReLU is monotonic), so the outputs and gradients are the same bits,
 // and the ReLU then touches a quarter of the units (under WebAssembly it cost 6 ms of the
 // 99 ms of inferring a batch of 256).
-func New(arch string, seed uint64) (*Net, error) {
+func New(arch string, seed uint64) (*Net, error) { return NewClasses(arch, Classes, seed) }
+
+// NewClasses builds the named architecture as New does, with classes outputs (2 to
+// MaxClasses) instead of ten: the output layer, fc2, is classes × 128.
+func NewClasses(arch string, classes int, seed uint64) (*Net, error) {
+	if classes < 2 || classes > MaxClasses {
+		return nil, fmt.Errorf("nn: %d classes: want 2 to %d", classes, MaxClasses)
+	}
 	b := &builder{sh: Input}
 	switch arch {
 	case "compact":
@@ -119,7 +130,7 @@ func New(arch string, seed uint64) (*Net, error) {
 	b.dense(128)
 	b.relu()
 	b.dropout(0.5)
-	b.dense(Classes)
+	b.dense(classes)
 	return b.net(arch, seed), nil
 }
 
@@ -264,6 +275,9 @@ func (n *Net) Embedding() *tensor.Dense {
 
 // output returns the output layer.
 func (n *Net) output() *Dense { return n.layers[len(n.layers)-1].(*Dense) }
+
+// Outputs returns the number of logits the network gives an input: its classes.
+func (n *Net) Outputs() int { return n.output().out }
 
 // Backward propagates dL/dlogits (N × outputs) through the last Forward pass, adding into
 // Grads. With dx non-nil it also writes dL/dinput (N × inputs, 784 for an image) there.

@@ -105,7 +105,12 @@ func TestArchitectures(t *testing.T) {
 
 // trainSteps builds a net and runs a few training steps on random data, all from seed.
 func trainSteps(t testing.TB, arch string, seed uint64, steps int) *Net {
-	net, err := New(arch, seed)
+	return trainClasses(t, arch, Classes, seed, steps)
+}
+
+// trainClasses is trainSteps for a network of the given classes.
+func trainClasses(t testing.TB, arch string, classes int, seed uint64, steps int) *Net {
+	net, err := NewClasses(arch, classes, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +123,7 @@ func trainSteps(t testing.TB, arch string, seed uint64, steps int) *Net {
 			data(x)[i] = rng.Float32()
 		}
 		for i := range labels {
-			labels[i] = uint8(rng.IntN(Classes))
+			labels[i] = uint8(rng.IntN(classes))
 		}
 		net.TrainBatch(x, labels, opt, rng)
 	}

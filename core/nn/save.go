@@ -22,16 +22,27 @@ func (n *Net) Save(w io.Writer) error {
 
 // Load reads weights saved by Save (or by NumPy from a PyTorch state_dict of the same
 // architecture) and returns a Net of the architecture whose parameter names and shapes they
-// match exactly. A missing, unexpected or misshapen array is an error that names it.
+// match exactly, with as many classes as fc2.weight has rows (NewClasses). A missing,
+// unexpected or misshapen array is an error that names it.
 func Load(r io.ReaderAt, size int64) (*Net, error) {
 	arrays, err := npz.Read(r, size)
 	if err != nil {
 		return nil, err
 	}
+	classes := Classes
+	for _, a := range arrays {
+		// The output layer's rows are the classes (2 to MaxClasses; NewClasses refuses others).
+		if a.Name == "fc2.weight" && len(a.Shape) == 2 {
+			classes = a.Shape[0]
+		}
+	}
 	var reasons []string
 	for _, arch := range Architectures {
-		net, _ := New(arch, 0)
-		err := net.setWeights(arrays)
+		net, err := NewClasses(arch, classes, 0)
+		if err != nil {
+			return nil, fmt.Errorf("nn: weights match no architecture: fc2.weight has %d rows, %v", classes, err)
+		}
+		err = net.setWeights(arrays)
 		if err == nil {
 			return net, nil
 		}

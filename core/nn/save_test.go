@@ -2,6 +2,7 @@ package nn
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,5 +65,47 @@ func TestLoadRejectsForeignWeights(t *testing.T) {
 	}
 	if _, err := Load(strings.NewReader("not a zip"), 9); err == nil || !strings.HasPrefix(err.Error(), "npz:") {
 		t.Errorf("garbage: error %v, want an npz format error", err)
+	}
+}
+
+// A network of K classes saves fc2 as [K, 128] and loads back with K classes; the class count
+// is bounded on both ways in.
+func TestClasses(t *testing.T) {
+	for _, k := range []int{2, 3, MaxClasses} {
+		net := trainClasses(t, "compact", k, 5, 2)
+		if p, _ := net.Param("fc2.weight"); net.Outputs() != k || p.Shape[0] != k || p.Shape[1] != 128 {
+			t.Fatalf("%d classes: %d outputs, fc2.weight %v", k, net.Outputs(), p.Shape)
+		}
+		var buf bytes.Buffer
+		if err := net.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Load(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil || got.Outputs() != k || got.Arch != "compact" || !slices.Equal(got.Params, net.Params) {
+			t.Fatalf("%d classes: loaded %v with %d outputs", k, err, got.Outputs())
+		}
+	}
+	for _, k := range []int{-1, 0, 1, MaxClasses + 1} {
+		if _, err := NewClasses("compact", k, 1); err == nil || !strings.Contains(err.Error(), "want 2 to 100") {
+			t.Errorf("NewClasses with %d classes: %v, want a refusal", k, err)
+		}
+	}
+	// fc2 with 101 rows (and fc2.bias to match) is refused from its shape.
+	net, _ := New("compact", 1)
+	var arrays []npz.Array
+	for _, p := range net.Named {
+		a := npz.Array{Name: p.Name, Shape: p.Shape, Data: p.Data}
+		if p.Name == "fc2.weight" || p.Name == "fc2.bias" {
+			a.Shape = append([]int{MaxClasses + 1}, p.Shape[1:]...)
+			a.Data = make([]float32, (MaxClasses+1)*len(p.Data)/Classes)
+		}
+		arrays = append(arrays, a)
+	}
+	var buf bytes.Buffer
+	if err := npz.Write(&buf, arrays); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err == nil || !strings.Contains(err.Error(), "fc2.weight has 101 rows") {
+		t.Errorf("weights of 101 classes: %v, want a refusal naming fc2.weight", err)
 	}
 }

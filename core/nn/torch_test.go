@@ -4,6 +4,7 @@ package nn
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -16,16 +17,16 @@ import (
 	"alab/core/npz"
 )
 
-// torchScript builds each architecture in PyTorch with the same module names, loads our
-// weights with load_state_dict(strict=True) and prints the logits for our input.
+// torchScript builds each architecture in PyTorch with the same module names and k classes,
+// loads our weights with load_state_dict(strict=True) and prints the logits for our input.
 const torchScript = `
 import sys, numpy as np, torch, torch.nn as nn
-arch, weights, inputs = sys.argv[1:4]
+arch, weights, inputs, k = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 class Compact(nn.Module):
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 8, 5); self.conv2 = nn.Conv2d(8, 16, 5)
-        self.fc1 = nn.Linear(256, 128); self.fc2 = nn.Linear(128, 10)
+        self.fc1 = nn.Linear(256, 128); self.fc2 = nn.Linear(128, k)
     def forward(self, x):
         x = torch.max_pool2d(torch.relu(self.conv1(x)), 2)
         x = torch.max_pool2d(torch.relu(self.conv2(x)), 2)
@@ -34,7 +35,7 @@ class Gal(nn.Module):
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 32, 4); self.conv2 = nn.Conv2d(32, 32, 4)
-        self.fc1 = nn.Linear(3872, 128); self.fc2 = nn.Linear(128, 10)
+        self.fc1 = nn.Linear(3872, 128); self.fc2 = nn.Linear(128, k)
     def forward(self, x):
         x = torch.max_pool2d(torch.relu(self.conv2(torch.relu(self.conv1(x)))), 2)
         return self.fc2(torch.relu(self.fc1(x.flatten(1))))
@@ -58,9 +59,14 @@ func TestPyTorchAgrees(t *testing.T) {
 		}
 		t.Skipf("%s cannot import torch and numpy: apt-get install -y python3-torch", python)
 	}
-	for _, arch := range Architectures {
-		t.Run(arch, func(t *testing.T) {
-			net := trainSteps(t, arch, 21, 3)
+	cases := []struct {
+		arch    string
+		classes int
+	}{{"compact", Classes}, {"gal", Classes}, {"compact", 3}} // a network of three classes: fc2 is [3, 128]
+	for _, c := range cases {
+		arch := c.arch
+		t.Run(fmt.Sprintf("%s/%d", arch, c.classes), func(t *testing.T) {
+			net := trainClasses(t, arch, c.classes, 21, 3)
 			dir := t.TempDir()
 			var w bytes.Buffer
 			if err := net.Save(&w); err != nil {
@@ -78,13 +84,13 @@ func TestPyTorchAgrees(t *testing.T) {
 			npz.Write(&in, []npz.Array{{Name: "x", Shape: []int{n, 1, 28, 28}, Data: data(x)}})
 			os.WriteFile(filepath.Join(dir, "x.npz"), in.Bytes(), 0o644)
 
-			out, err := exec.Command(python, "-c", torchScript, arch, filepath.Join(dir, "w.npz"), filepath.Join(dir, "x.npz")).CombinedOutput()
+			out, err := exec.Command(python, "-c", torchScript, arch, filepath.Join(dir, "w.npz"), filepath.Join(dir, "x.npz"), strconv.Itoa(c.classes)).CombinedOutput()
 			if err != nil {
 				t.Fatalf("python: %v\n%s", err, out)
 			}
 			fields := strings.Fields(string(out))
 			ours := data(net.Forward(x, Pass{Mode: Infer}))
-			if len(fields) != len(ours) {
+			if len(ours) != n*c.classes || len(fields) != len(ours) {
 				t.Fatalf("PyTorch printed %d logits, want %d: %s", len(fields), len(ours), out)
 			}
 			for i, f := range fields {

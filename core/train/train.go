@@ -65,12 +65,13 @@ func (c Config) optimizer() nn.Optimizer {
 // Progress is told after every step how many steps of how many are done and the step's loss.
 type Progress func(done, total int, loss float64)
 
-// CheckSet reports whether s can be fed to a built-in network: 28×28 images, labels 0–9.
-func CheckSet(s *data.Set) error {
+// CheckSet reports whether s can be fed to a built-in network of the given classes: 28×28
+// images, labels 0 to classes−1.
+func CheckSet(s *data.Set, classes int) error {
 	if s.Rows != nn.Input.H || s.Cols != nn.Input.W {
 		return fmt.Errorf("train: images are %d×%d: want %d×%d", s.Rows, s.Cols, nn.Input.H, nn.Input.W)
 	}
-	return s.Validate(nn.Classes)
+	return s.Validate(classes)
 }
 
 // Fit trains net on every image of set for cfg.Epochs epochs (or cfg.Steps steps),
@@ -80,7 +81,7 @@ func Fit(ctx context.Context, net *nn.Net, set *data.Set, cfg Config, progress P
 	if err := cfg.Validate(); err != nil {
 		return 0, err
 	}
-	if err := CheckSet(set); err != nil {
+	if err := CheckSet(set, net.Outputs()); err != nil {
 		return 0, err
 	}
 	if set.N == 0 {
@@ -134,7 +135,7 @@ func Fit(ctx context.Context, net *nn.Net, set *data.Set, cfg Config, progress P
 // Accuracy returns the fraction of set that net classifies correctly (dropout off),
 // evaluating batch images at a time (if batch is 0, 256).
 func Accuracy(net *nn.Net, set *data.Set, batch int) (float64, error) {
-	if err := CheckSet(set); err != nil {
+	if err := CheckSet(set, net.Outputs()); err != nil {
 		return 0, err
 	}
 	if set.N == 0 {
@@ -145,7 +146,7 @@ func Accuracy(net *nn.Net, set *data.Set, batch int) (float64, error) {
 	}
 	ids := make([]int, 0, batch)
 	x := nn.NewInput(min(batch, set.N))
-	correct := 0
+	correct, classes := 0, net.Outputs()
 	for start := 0; start < set.N; start += batch {
 		ids = ids[:0]
 		for i := start; i < min(start+batch, set.N); i++ {
@@ -158,7 +159,7 @@ func Accuracy(net *nn.Net, set *data.Set, batch int) (float64, error) {
 		set.ToFloat32To(xb.Float32s(), ids)
 		logits := net.Forward(xb, nn.Pass{Mode: nn.Infer, NoGrad: true}).Float32s()
 		for j, id := range ids {
-			row := logits[j*nn.Classes : (j+1)*nn.Classes]
+			row := logits[j*classes : (j+1)*classes]
 			best := 0
 			for k, v := range row {
 				if v > row[best] {

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 
 	"alab/core/curve"
@@ -100,7 +101,7 @@ func TestRace(t *testing.T) {
 	}
 	for i, row := range race(nil) {
 		for _, got := range []msg.Row{started[i], ignored[i]} {
-			if got.Round != row.Round || got.TestAccuracy != row.TestAccuracy || got.Histogram != row.Histogram {
+			if got.Round != row.Round || got.TestAccuracy != row.TestAccuracy || !slices.Equal(got.Histogram, row.Histogram) {
 				t.Fatalf("row %d: %+v, without a RaceStart %+v", i, got, row)
 			}
 		}

@@ -126,16 +126,16 @@ type Label struct {
 type Probe struct {
 	Image []byte `json:"image"`
 
-	Round   int           `json:"round"` // the network's: batches submitted
-	Pred    int           `json:"pred"`  // the most probable class, dropout off
-	Softmax [10]float64   `json:"softmax"`
-	Passes  [][10]float64 `json:"passes"` // T dropout passes
-	Mean    [10]float64   `json:"mean"`   // their mean
-	Std     [10]float64   `json:"std"`    // and population standard deviation per class
-	Scores  []ProbeScore  `json:"scores"`
-	FGSM    Twin          `json:"fgsm"`
-	Deep    Twin          `json:"deepfool"`
-	Ms      float64       `json:"ms"`
+	Round   int          `json:"round"` // the network's: batches submitted
+	Pred    int          `json:"pred"`  // the most probable class, dropout off
+	Softmax []float64    `json:"softmax"`
+	Passes  [][]float64  `json:"passes"` // T dropout passes
+	Mean    []float64    `json:"mean"`   // their mean
+	Std     []float64    `json:"std"`    // and population standard deviation per class
+	Scores  []ProbeScore `json:"scores"`
+	FGSM    Twin         `json:"fgsm"`
+	Deep    Twin         `json:"deepfool"`
+	Ms      float64      `json:"ms"`
 }
 
 // ProbeScore is one uncertainty score of a probed digit and its rank among the round's Of

@@ -36,7 +36,7 @@ func TestRoundTrip(t *testing.T) {
 			RandomPreds: []int{7}, BatchDistance: 1.5, RandomDistance: 2.5,
 			BatchScore: Mean{Mean: 1, SE: 0.1, N: 3}, RandomScore: Mean{Mean: 0.5, SE: 0.2, N: 3}, Ms: 4}},
 		{Kind: KindRace, Race: &Race{Strategies: []string{"random", "bald"}, Batch: 1000, Init: 100, Budget: 2100, PoolSubset: 2000, MCSamples: 20, Steps: 40, Seed: 9}},
-		{Kind: KindRace, Rows: []Row{{Strategy: "bald", BatchSize: 10, Round: 3, Labelled: 50, TestAccuracy: 0.8, LabelEntropy: 2.1, Histogram: [10]int{1, 2}}}},
+		{Kind: KindRace, Rows: []Row{{Strategy: "bald", BatchSize: 10, Round: 3, Labelled: 50, TestAccuracy: 0.8, LabelEntropy: 2.1, Histogram: []int{1, 2, 0, 0, 0, 0, 0, 0, 0, 0}}}},
 		{Kind: KindRaceDone, Stage: "bald"},
 	}
 	for _, m := range msgs {
