@@ -112,6 +112,7 @@ func loadQueue(db *sql.DB, s Settings) (*queue, error) {
 		}
 	}
 	q.sortOpen()
+	q.c = newCommitter(db)
 	return q, nil
 }
 

@@ -69,12 +69,14 @@ func open(db *sql.DB, logf func(string, ...any)) (*Project, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	q.logf = logf
 	return &Project{db: db, s: s, q: q, pool: pool, test: test, logf: logf}, nil
 }
 
-// Close closes the project file.
-func (p *Project) Close() error { return p.db.Close() }
+// Close commits what is pending and closes the project file.
+func (p *Project) Close() error {
+	p.q.c.close()
+	return p.db.Close()
+}
 
 // Run restores the loop from the project's answers (active.Loop.Replay, so it goes on to
 // the batch it would have queried without a restart), then trains and queries each next
