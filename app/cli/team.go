@@ -66,6 +66,9 @@ func teamInit(args []string, out, errOut io.Writer) error {
 	if *db == "" {
 		return fmt.Errorf("%w: --db FILE is required", errUsage)
 	}
+	if *lease < time.Second || *lease > 24*time.Hour {
+		return fmt.Errorf("%w: invalid --lease %v: want 1s to 24h", errUsage, *lease)
+	}
 	s.LeaseS = lease.Seconds()
 	if err := team.Init(*db, s); err != nil {
 		return err
