@@ -16,7 +16,7 @@ import (
 // loadQueue reads a project's batches, items, judgements and leases. It starts advancing:
 // the trainer restores the loop before anything is submitted.
 func loadQueue(db *sql.DB, s Settings) (*queue, error) {
-	q := &queue{db: db, s: s, clock: time.Now, items: map[int]*item{}, advancing: true, kick: make(chan struct{}, 1)}
+	q := &queue{db: db, s: s, clock: time.Now, items: map[int]*item{}, agreed: map[int]*item{}, advancing: true, kick: make(chan struct{}, 1)}
 	rows, err := db.Query(`SELECT round, labelled, accuracy, submitted IS NOT NULL, kept_out FROM rounds ORDER BY round`)
 	if err != nil {
 		return nil, err
@@ -107,8 +107,11 @@ func loadQueue(db *sql.DB, s Settings) (*queue, error) {
 	}
 	for _, it := range q.items {
 		it.resolve()
-		if !it.resolved {
+		switch {
+		case !it.resolved:
 			q.open = append(q.open, it)
+		case it.fed == 0:
+			q.agreed[it.id] = it
 		}
 	}
 	q.sortOpen()

@@ -111,7 +111,8 @@ type queue struct {
 	clock  func() time.Time
 	items  map[int]*item
 	rounds []*round
-	open   []*item // unresolved items, oldest batch first, in each batch's order
+	open   []*item       // unresolved items, oldest batch first, in each batch's order
+	agreed map[int]*item // resolved items the loop does not train on yet
 	// advancing: a submit is being trained on; done: the budget is spent.
 	advancing, done bool
 	ready           *submit       // committed, for the trainer to train on
@@ -225,6 +226,7 @@ func (q *queue) label(a int64, id, label int, seconds float64) error {
 	delete(it.leases, a)
 	if it.resolved {
 		q.open = slices.DeleteFunc(q.open, func(o *item) bool { return o == it })
+		q.agreed[id] = it
 	}
 	round, final := it.round, finalOf(it)
 	done := q.c.enqueue(func(tx *sql.Tx) error {
@@ -264,6 +266,7 @@ func (q *queue) undo(a int64, id int) error {
 	if wasResolved && !it.resolved {
 		q.open = append(q.open, it)
 		q.sortOpen()
+		delete(q.agreed, id)
 	}
 	final := finalOf(it)
 	done := q.c.enqueue(func(tx *sql.Tx) error {

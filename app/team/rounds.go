@@ -36,12 +36,7 @@ func (q *queue) due() bool {
 			return false
 		}
 	}
-	for _, it := range q.items {
-		if it.resolved && it.fed == 0 {
-			return true
-		}
-	}
-	return false
+	return len(q.agreed) > 0
 }
 
 // submitIfDue commits the submit of the current batch if it is due: its agreed labels are
@@ -56,13 +51,11 @@ func (q *queue) submitIfDue() {
 	cur := q.current()
 	sub := &submit{round: cur.round, keptOut: []int{}}
 	var fed []*item
-	for _, it := range q.items {
-		switch {
-		case it.resolved && it.fed == 0:
-			fed = append(fed, it)
-		case !it.resolved:
-			sub.keptOut = append(sub.keptOut, it.id)
-		}
+	for _, it := range q.agreed {
+		fed = append(fed, it)
+	}
+	for _, it := range q.open {
+		sub.keptOut = append(sub.keptOut, it.id)
 	}
 	byBatchOrder(fed)
 	slices.Sort(sub.keptOut)
@@ -81,6 +74,7 @@ func (q *queue) submitIfDue() {
 		_, err := tx.Exec(`UPDATE rounds SET submitted = ?, kept_out = ? WHERE round = ?`, at, string(kept), r)
 		return err
 	})
+	clear(q.agreed)
 	for _, it := range fed {
 		it.fed = cur.round + 1
 		sub.answers = append(sub.answers, active.Answer{ID: it.id, Label: it.final, Round: it.fed})
