@@ -113,6 +113,8 @@ type queue struct {
 	rounds []*round
 	open   []*item       // unresolved items, oldest batch first, in each batch's order
 	agreed map[int]*item // resolved items the loop does not train on yet
+	given  map[int64]int // judgements standing, by annotator
+	recent []judgement   // the judgements of about the last minute, oldest first (status)
 	// advancing: a submit is being trained on; done: the budget is spent.
 	advancing, done bool
 	ready           *submit       // committed, for the trainer to train on
@@ -221,8 +223,11 @@ func (q *queue) label(a int64, id, label int, seconds float64) error {
 		q.mu.Unlock()
 		return err
 	}
-	it.judgements = append(it.judgements, judgement{annotator: a, label: label, seconds: seconds, at: now})
+	j := judgement{annotator: a, label: label, seconds: seconds, at: now}
+	it.judgements = append(it.judgements, j)
 	it.resolve()
+	q.given[a]++
+	q.recent = append(q.recent, j)
 	delete(it.leases, a)
 	if it.resolved {
 		q.open = slices.DeleteFunc(q.open, func(o *item) bool { return o == it })
@@ -259,6 +264,12 @@ func (q *queue) undo(a int64, id int) error {
 		return refuse(http.StatusConflict, "item %d: its batch is closed (the network trains on it)", id)
 	}
 	wasResolved := it.resolved
+	for _, j := range it.judgements {
+		if j.annotator == a {
+			q.recent = slices.DeleteFunc(q.recent, func(r judgement) bool { return r == j })
+		}
+	}
+	q.given[a]--
 	it.judgements = slices.DeleteFunc(slices.Clone(it.judgements), func(j judgement) bool { return j.annotator == a })
 	it.resolve()
 	exp := q.clock().Add(q.s.lease())
@@ -281,6 +292,15 @@ func (q *queue) undo(a int64, id int) error {
 	})
 	q.mu.Unlock()
 	return <-done
+}
+
+// trimRecent forgets the recent judgements given before since. The caller holds q.mu.
+func (q *queue) trimRecent(since time.Time) {
+	i := 0
+	for i < len(q.recent) && !q.recent[i].at.After(since) {
+		i++
+	}
+	q.recent = q.recent[i:]
 }
 
 // finalOf is an item's agreed label as stored: NULL while unresolved.

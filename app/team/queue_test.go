@@ -106,6 +106,28 @@ func TestBatchFlow(t *testing.T) {
 	if st, why := ts.label("ada", openID, int(truth[openID])); st != 200 {
 		t.Errorf("relabel after undo: %d %s", st, why)
 	}
+	// The status counts what stands: the team's labels, the caller's, those of the last minute.
+	total, mine := 0, 0
+	q.mu.Lock()
+	for _, it := range q.items {
+		for _, j := range it.judgements {
+			total++
+			if j.annotator == idOf(t, ts, "ada") {
+				mine++
+			}
+		}
+	}
+	q.mu.Unlock()
+	var st Status
+	ts.call("ada", "GET", "/api/status", "", &st)
+	if st.LabelsTotal != total || st.Mine != mine || st.LabelsPerMinute != total || st.MinePerMinute != mine || st.Round != 1 || !st.Admin {
+		t.Errorf("status %+v: want %d labels, %d of ada's, all in the last minute, round 1, admin", st, total, mine)
+	}
+	ts.advance(2 * time.Minute)
+	ts.call("bob", "GET", "/api/status", "", &st)
+	if st.LabelsPerMinute != 0 || st.LabelsTotal != total || st.Admin {
+		t.Errorf("status two minutes on %+v: want none in the last minute, %d in all, not admin", st, total)
+	}
 }
 
 func idOf(t *testing.T, ts *testServer, name string) int64 {
