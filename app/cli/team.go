@@ -31,7 +31,7 @@ func runTeam(args []string, out, errOut io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(errOut, teamUsage)
 		if len(args) == 0 {
-			return errUsage
+			return fmt.Errorf("%w: want a subcommand: init, invite, revoke or serve", errUsage)
 		}
 		return nil
 	}
