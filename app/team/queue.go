@@ -100,9 +100,9 @@ func refuse(status int, format string, args ...any) error {
 	return &apiError{status, fmt.Sprintf(format, args...)}
 }
 
-// queue is the project's work: the batches, their items and judgements, the leases. Its
-// state mirrors the database, which every change is committed to first. It is safe for
-// concurrent use.
+// queue is the project's work: the batches, their items and judgements, the leases. Every
+// change is made here, under mu, and queued to the committer in the same order; the request
+// that made it is answered once it is committed. It is safe for concurrent use.
 type queue struct {
 	mu     sync.Mutex
 	db     *sql.DB
