@@ -9,7 +9,7 @@ WASM     := GOOS=js GOARCH=wasm
 # Benchmarks: how long each one runs (e.g. make bench BENCHTIME=3s).
 BENCHTIME ?= 2s
 
-.PHONY: all build run test vet test-native test-wasm golden bench bench-native bench-wasm fuzz clean
+.PHONY: all build run test vet test-native test-wasm golden bench bench-native bench-wasm bench-team fuzz clean
 
 all: build
 
@@ -52,6 +52,10 @@ bench-native:
 
 bench-wasm:
 	$(WASM) $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./core/nn ./core/gemm
+
+## bench-team: 50 simulated annotators label a team server on loopback for 60 s (MNIST)
+bench-team:
+	$(GO) test -count=1 -run '^TestLoad$$' -v ./app/team -load 60s -load.data=
 
 ## fuzz: every fuzzer of every package, each for FUZZTIME (found by `go test -list`)
 FUZZTIME ?= 60s

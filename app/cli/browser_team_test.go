@@ -88,14 +88,7 @@ func TestBrowserTeam(t *testing.T) {
 		}
 	}()
 
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(800, 900))
-	defer cancel()
-	browser, cancel := chromedp.NewContext(alloc)
+	browser, cancel := chromedp.NewContext(headless(t, chromium, 800, 900))
 	defer cancel()
 	if err := chromedp.Do(browser); err != nil {
 		t.Fatal(err)

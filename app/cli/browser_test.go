@@ -70,6 +70,19 @@ func missingBrowser(t *testing.T, why string) {
 	t.Skip(why)
 }
 
+// headless returns an allocator of the Chromium at path, headless with a fresh profile and
+// a window of w×h, stopped when the test ends.
+func headless(t *testing.T, path string, w, h int) context.Context {
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(w, h))
+	t.Cleanup(cancel)
+	return alloc
+}
+
 // counting wraps the server to add up the bytes it sends (compressed, as on the wire).
 type counting struct {
 	h     http.Handler
@@ -170,14 +183,7 @@ func openTab(t *testing.T, timeout time.Duration, wrap func(http.Handler) http.H
 	t.Cleanup(srv.Close) // after the browser has gone
 	b := &tab{t: t, url: srv.URL, shots: artefacts(t), downloads: t.TempDir(), mnist: mnist, mnistTest: mnistTest}
 
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1280, 1000))
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(alloc)
+	ctx, cancel := chromedp.NewContext(headless(t, chromium, 1280, 1000))
 	t.Cleanup(cancel)
 	b.ctx, cancel = context.WithTimeout(ctx, timeout)
 	t.Cleanup(cancel)

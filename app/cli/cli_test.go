@@ -93,6 +93,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"merge", "--out", dir, empty}, 1, "curves.csv: no such file"},
 		{[]string{"team", "fly"}, 2, `alab team: unknown subcommand "fly": want init, invite, revoke or serve`},
 		{[]string{"team", "init"}, 2, "alab team: --db FILE is required"},
+		{[]string{"team", "init", "--db", filepath.Join(dir, "t.sqlite"), "--lease", "0s"}, 2, "alab team: invalid --lease 0s: want 1s to 24h"},
 		{[]string{"team", "init", "--db", filepath.Join(dir, "t.sqlite"), "--data", fixture, "--overlap", "2"}, 1, "alab team: invalid overlap 2: want a share from 0 to 1"},
 		{[]string{"team", "init", "--db", filepath.Join(dir, "t.sqlite"), "--data", fixture, "--strategy", "oracle"}, 1, `unknown strategy "oracle"`},
 		{[]string{"team", "init", "--db", garbage, "--data", fixture}, 1, "garbage.npz exists: a project is never overwritten"},

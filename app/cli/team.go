@@ -31,7 +31,7 @@ func runTeam(args []string, out, errOut io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(errOut, teamUsage)
 		if len(args) == 0 {
-			return errUsage
+			return fmt.Errorf("%w: want a subcommand: init, invite, revoke or serve", errUsage)
 		}
 		return nil
 	}
@@ -65,6 +65,9 @@ func teamInit(args []string, out, errOut io.Writer) error {
 	}
 	if *db == "" {
 		return fmt.Errorf("%w: --db FILE is required", errUsage)
+	}
+	if *lease < time.Second || *lease > 24*time.Hour {
+		return fmt.Errorf("%w: invalid --lease %v: want 1s to 24h", errUsage, *lease)
 	}
 	s.LeaseS = lease.Seconds()
 	if err := team.Init(*db, s); err != nil {

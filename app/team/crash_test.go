@@ -119,6 +119,8 @@ type script struct {
 	todo    []WorkItem
 	actions int
 	acks    []ack
+	// untilTraining stops run right after a work request that set the next batch training.
+	untilTraining bool
 }
 
 // run executes actions until the count reaches until, or the project has published round
@@ -141,6 +143,12 @@ func (s *script) run(a *api, until, last int) (finished bool) {
 			}
 			if len(s.todo) == 0 {
 				s.turn++
+			}
+			if s.untilTraining {
+				var st Status
+				if a.do(who, "GET", "/api/status", "", &st); st.Training {
+					return false
+				}
 			}
 			continue
 		}
@@ -211,12 +219,18 @@ func TestKillRestart(t *testing.T) {
 		srv := serveChild(t, bin, db)
 		a.url = srv.url
 		if killAt > 0 {
-			s.run(a, killAt, last)
-			srv.cmd.Process.Kill() // SIGKILL: no shutdown, no flush
-			srv.cmd.Wait()
-			t.Logf("killed after %d actions (%d labels acknowledged, %d items held)", s.actions, len(s.acks), len(s.todo))
-			srv = serveChild(t, bin, db)
-			a.url = srv.url
+			// Once in the middle of labelling, once while the next batch trains.
+			for _, training := range []bool{false, true} {
+				s.untilTraining = training
+				s.run(a, killAt, last)
+				srv.cmd.Process.Kill() // SIGKILL: no shutdown, no flush
+				srv.cmd.Wait()
+				t.Logf("killed after %d actions (%d labels acknowledged, %d items held, training %v)", s.actions, len(s.acks), len(s.todo), training)
+				srv = serveChild(t, bin, db)
+				a.url = srv.url
+				killAt = 1000
+			}
+			s.untilTraining = false
 		}
 		if !s.run(a, 1000, last) {
 			var st Status

@@ -16,7 +16,7 @@ import (
 // loadQueue reads a project's batches, items, judgements and leases. It starts advancing:
 // the trainer restores the loop before anything is submitted.
 func loadQueue(db *sql.DB, s Settings) (*queue, error) {
-	q := &queue{db: db, s: s, clock: time.Now, items: map[int]*item{}, advancing: true, kick: make(chan struct{}, 1)}
+	q := &queue{db: db, s: s, clock: time.Now, items: map[int]*item{}, agreed: map[int]*item{}, given: map[int64]int{}, advancing: true, kick: make(chan struct{}, 1)}
 	rows, err := db.Query(`SELECT round, labelled, accuracy, submitted IS NOT NULL, kept_out FROM rounds ORDER BY round`)
 	if err != nil {
 		return nil, err
@@ -83,6 +83,8 @@ func loadQueue(db *sql.DB, s Settings) (*queue, error) {
 		j.at, _ = time.Parse(time.RFC3339Nano, at)
 		if it := q.items[id]; it != nil {
 			it.judgements = append(it.judgements, j)
+			q.given[j.annotator]++
+			q.recent = append(q.recent, j)
 		}
 	}
 	if err := closeRows(rows); err != nil {
@@ -107,11 +109,17 @@ func loadQueue(db *sql.DB, s Settings) (*queue, error) {
 	}
 	for _, it := range q.items {
 		it.resolve()
-		if !it.resolved {
+		switch {
+		case !it.resolved:
 			q.open = append(q.open, it)
+		case it.fed == 0:
+			q.agreed[it.id] = it
 		}
 	}
 	q.sortOpen()
+	slices.SortFunc(q.recent, func(a, b judgement) int { return a.at.Compare(b.at) })
+	q.trimRecent(time.Now().Add(-time.Minute))
+	q.c = newCommitter(db)
 	return q, nil
 }
 

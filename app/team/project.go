@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"path/filepath"
 	"time"
 
 	"alab/core/active"
@@ -96,6 +97,13 @@ func (s Settings) load() (pool, test *data.Set, err error) {
 // first. An existing file is never overwritten.
 func Init(path string, s Settings) error {
 	s = s.withDefaults()
+	if s.Data != "" { // the server may start in another directory
+		abs, err := filepath.Abs(s.Data)
+		if err != nil {
+			return fmt.Errorf("team: %w", err)
+		}
+		s.Data = abs
+	}
 	pool, _, err := s.load()
 	if err != nil {
 		return err

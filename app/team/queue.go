@@ -100,22 +100,25 @@ func refuse(status int, format string, args ...any) error {
 	return &apiError{status, fmt.Sprintf(format, args...)}
 }
 
-// queue is the project's work: the batches, their items and judgements, the leases. Its
-// state mirrors the database, which every change is committed to first. It is safe for
-// concurrent use.
+// queue is the project's work: the batches, their items and judgements, the leases. Every
+// change is made here, under mu, and queued to the committer in the same order; the request
+// that made it is answered once it is committed. It is safe for concurrent use.
 type queue struct {
 	mu     sync.Mutex
 	db     *sql.DB
+	c      *committer
 	s      Settings
 	clock  func() time.Time
 	items  map[int]*item
 	rounds []*round
-	open   []*item // unresolved items, oldest batch first, in each batch's order
+	open   []*item       // unresolved items, oldest batch first, in each batch's order
+	agreed map[int]*item // resolved items the loop does not train on yet
+	given  map[int64]int // judgements standing, by annotator
+	recent []judgement   // the judgements of about the last minute, oldest first (status)
 	// advancing: a submit is being trained on; done: the budget is spent.
 	advancing, done bool
 	ready           *submit       // committed, for the trainer to train on
 	kick            chan struct{} // told when ready is set
-	logf            func(format string, args ...any)
 }
 
 // sortOpen puts the unresolved items in the order work is handed out.
@@ -140,10 +143,9 @@ func (q *queue) current() *round {
 
 // lease hands annotator a up to max items to label: theirs still leased first, then items
 // of the oldest batches that need another judgement and that a has not judged. Each lease
-// runs for the project's lease time from now.
+// runs for the project's lease time from now; it returns once the leases are committed.
 func (q *queue) lease(a int64, max int) ([]*item, error) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	now := q.clock()
 	exp := now.Add(q.s.lease())
 	var got []*item
@@ -159,39 +161,41 @@ func (q *queue) lease(a int64, max int) ([]*item, error) {
 		if len(got) == max {
 			break
 		}
-		if _, mine := it.leases[a]; (mine && it.leases[a].After(now)) || it.labelledBy(a) || it.free(now) <= 0 {
+		if e, mine := it.leases[a]; (mine && e.After(now)) || it.labelledBy(a) || it.free(now) <= 0 {
 			continue
 		}
 		got = append(got, it)
 	}
-	err := inTx(q.db, func(tx *sql.Tx) error {
-		for _, it := range got {
-			// An expired lease of someone else's is reclaimed with the slot.
-			if _, err := tx.Exec(`DELETE FROM leases WHERE item = ? AND expires <= ?`, it.id, now.UnixMilli()); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(`INSERT OR REPLACE INTO leases (item, annotator, expires) VALUES (?, ?, ?)`, it.id, a, exp.UnixMilli()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, it := range got {
+	ids := make([]int, len(got))
+	for i, it := range got {
+		ids[i] = it.id
 		for b, e := range it.leases {
-			if !e.After(now) {
+			if !e.After(now) { // an expired lease is reclaimed with the slot
 				delete(it.leases, b)
 			}
 		}
 		it.leases[a] = exp
 	}
+	done := q.c.enqueue(func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.Exec(`DELETE FROM leases WHERE item = ? AND expires <= ?`, id, now.UnixMilli()); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`INSERT OR REPLACE INTO leases (item, annotator, expires) VALUES (?, ?, ?)`, id, a, exp.UnixMilli()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	q.submitIfDue()
+	q.mu.Unlock()
+	if err := <-done; err != nil {
+		return nil, err
+	}
 	return got, nil
 }
 
-// label records annotator a's judgement of item id, committed before it returns.
+// label records annotator a's judgement of item id; it returns once it is committed.
 func (q *queue) label(a int64, id, label int, seconds float64) error {
 	switch {
 	case label != Unreadable && (label < 0 || label > 9):
@@ -200,91 +204,109 @@ func (q *queue) label(a int64, id, label int, seconds float64) error {
 		return refuse(http.StatusBadRequest, "seconds %v: want 0 to 86400", seconds)
 	}
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	now := q.clock()
 	it, ok := q.items[id]
+	var err error
 	switch {
 	case !ok:
-		return refuse(http.StatusNotFound, "item %d is in no batch", id)
+		err = refuse(http.StatusNotFound, "item %d is in no batch", id)
 	case it.labelledBy(a):
-		return refuse(http.StatusConflict, "item %d: you labelled it already (undo with DELETE /api/labels/%d)", id, id)
+		err = refuse(http.StatusConflict, "item %d: you labelled it already (undo with DELETE /api/labels/%d)", id, id)
 	case it.leases[a].IsZero():
-		return refuse(http.StatusForbidden, "item %d is not leased to you: ask for work first", id)
+		err = refuse(http.StatusForbidden, "item %d is not leased to you: ask for work first", id)
 	case !it.leases[a].After(now):
-		return refuse(http.StatusGone, "item %d: your lease expired at %s: ask for work again", id, it.leases[a].UTC().Format(time.RFC3339))
+		err = refuse(http.StatusGone, "item %d: your lease expired at %s: ask for work again", id, it.leases[a].UTC().Format(time.RFC3339))
 	case it.resolved:
-		return refuse(http.StatusConflict, "item %d is settled already", id)
+		err = refuse(http.StatusConflict, "item %d is settled already", id)
+	}
+	if err != nil {
+		q.mu.Unlock()
+		return err
 	}
 	j := judgement{annotator: a, label: label, seconds: seconds, at: now}
-	next := *it
-	next.judgements = append(slices.Clip(it.judgements), j)
-	next.resolve()
-	err := inTx(q.db, func(tx *sql.Tx) error {
+	it.judgements = append(it.judgements, j)
+	it.resolve()
+	q.given[a]++
+	q.recent = append(q.recent, j)
+	delete(it.leases, a)
+	if it.resolved {
+		q.open = slices.DeleteFunc(q.open, func(o *item) bool { return o == it })
+		q.agreed[id] = it
+	}
+	round, final := it.round, finalOf(it)
+	done := q.c.enqueue(func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`INSERT INTO labels (item, label, annotator, round, seconds, at) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, label, a, it.round, seconds, now.UTC().Format(time.RFC3339Nano)); err != nil {
+			id, label, a, round, seconds, now.UTC().Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`DELETE FROM leases WHERE item = ? AND annotator = ?`, id, a); err != nil {
 			return err
 		}
-		return setFinal(tx, &next)
-	})
-	if err != nil {
+		_, err := tx.Exec(`UPDATE items SET final = ? WHERE id = ?`, final, id)
 		return err
-	}
-	it.judgements, it.final, it.resolved = next.judgements, next.final, next.resolved
-	delete(it.leases, a)
-	if it.resolved {
-		q.open = slices.DeleteFunc(q.open, func(o *item) bool { return o == it })
-	}
+	})
 	q.submitIfDue()
-	return nil
+	q.mu.Unlock()
+	return <-done
 }
 
 // undo withdraws annotator a's judgement of item id while the item is not yet trained on;
 // the item is leased to a again, to be labelled anew.
 func (q *queue) undo(a int64, id int) error {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	it, ok := q.items[id]
 	switch {
 	case !ok || !it.labelledBy(a):
+		q.mu.Unlock()
 		return refuse(http.StatusNotFound, "item %d has no label of yours", id)
 	case it.fed > 0:
+		q.mu.Unlock()
 		return refuse(http.StatusConflict, "item %d: its batch is closed (the network trains on it)", id)
 	}
-	next := *it
-	next.judgements = slices.DeleteFunc(slices.Clone(it.judgements), func(j judgement) bool { return j.annotator == a })
-	next.resolve()
+	wasResolved := it.resolved
+	for _, j := range it.judgements {
+		if j.annotator == a {
+			q.recent = slices.DeleteFunc(q.recent, func(r judgement) bool { return r == j })
+		}
+	}
+	q.given[a]--
+	it.judgements = slices.DeleteFunc(slices.Clone(it.judgements), func(j judgement) bool { return j.annotator == a })
+	it.resolve()
 	exp := q.clock().Add(q.s.lease())
-	err := inTx(q.db, func(tx *sql.Tx) error {
+	it.leases[a] = exp
+	if wasResolved && !it.resolved {
+		q.open = append(q.open, it)
+		q.sortOpen()
+		delete(q.agreed, id)
+	}
+	final := finalOf(it)
+	done := q.c.enqueue(func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`DELETE FROM labels WHERE item = ? AND annotator = ?`, id, a); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`INSERT OR REPLACE INTO leases (item, annotator, expires) VALUES (?, ?, ?)`, id, a, exp.UnixMilli()); err != nil {
 			return err
 		}
-		return setFinal(tx, &next)
-	})
-	if err != nil {
+		_, err := tx.Exec(`UPDATE items SET final = ? WHERE id = ?`, final, id)
 		return err
-	}
-	wasResolved := it.resolved
-	it.judgements, it.final, it.resolved = next.judgements, next.final, next.resolved
-	it.leases[a] = exp
-	if wasResolved && !it.resolved {
-		q.open = append(q.open, it)
-		q.sortOpen()
-	}
-	return nil
+	})
+	q.mu.Unlock()
+	return <-done
 }
 
-// setFinal writes an item's agreed label (NULL while unresolved).
-func setFinal(tx *sql.Tx, it *item) error {
-	var final any
-	if it.resolved {
-		final = it.final
+// trimRecent forgets the recent judgements given before since. The caller holds q.mu.
+func (q *queue) trimRecent(since time.Time) {
+	i := 0
+	for i < len(q.recent) && !q.recent[i].at.After(since) {
+		i++
 	}
-	_, err := tx.Exec(`UPDATE items SET final = ? WHERE id = ?`, final, it.id)
-	return err
+	q.recent = q.recent[i:]
+}
+
+// finalOf is an item's agreed label as stored: NULL while unresolved.
+func finalOf(it *item) any {
+	if it.resolved {
+		return it.final
+	}
+	return nil
 }

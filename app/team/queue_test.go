@@ -4,6 +4,7 @@ package team
 
 import (
 	"testing"
+	"time"
 )
 
 // TestBatchFlow labels one batch with three annotators: each single item once, each
@@ -105,6 +106,28 @@ func TestBatchFlow(t *testing.T) {
 	if st, why := ts.label("ada", openID, int(truth[openID])); st != 200 {
 		t.Errorf("relabel after undo: %d %s", st, why)
 	}
+	// The status counts what stands: the team's labels, the caller's, those of the last minute.
+	total, mine := 0, 0
+	q.mu.Lock()
+	for _, it := range q.items {
+		for _, j := range it.judgements {
+			total++
+			if j.annotator == idOf(t, ts, "ada") {
+				mine++
+			}
+		}
+	}
+	q.mu.Unlock()
+	var st Status
+	ts.call("ada", "GET", "/api/status", "", &st)
+	if st.LabelsTotal != total || st.Mine != mine || st.LabelsPerMinute != total || st.MinePerMinute != mine || st.Round != 1 || !st.Admin {
+		t.Errorf("status %+v: want %d labels, %d of ada's, all in the last minute, round 1, admin", st, total, mine)
+	}
+	ts.advance(2 * time.Minute)
+	ts.call("bob", "GET", "/api/status", "", &st)
+	if st.LabelsPerMinute != 0 || st.LabelsTotal != total || st.Admin {
+		t.Errorf("status two minutes on %+v: want none in the last minute, %d in all, not admin", st, total)
+	}
 }
 
 func idOf(t *testing.T, ts *testServer, name string) int64 {
@@ -133,5 +156,42 @@ func TestKappa(t *testing.T) {
 	}
 	if _, ok := Kappa([]int{3, 3}, []int{3, 3}); ok {
 		t.Error("Kappa of one category: want undefined")
+	}
+}
+
+// TestLeaseExpires checks that an item whose lease ran out goes back to the queue, to
+// someone else, and that a label records the item, label, annotator, round, seconds and time.
+func TestLeaseExpires(t *testing.T) {
+	s := smallSettings()
+	s.Overlap = 0
+	ts := startProject(t, s, "ada", "bob")
+	held := ts.work("ada", 3)
+	if got := ts.work("bob", 20); len(got) != len(ts.p.q.rounds[0].items)-3 {
+		t.Fatalf("bob got %d items while ada holds 3 of %d", len(got), len(ts.p.q.rounds[0].items))
+	}
+	ts.advance(ts.p.s.lease() + time.Second)
+	got := ts.work("bob", 20) // bob's own leases ran out too: he gets the whole batch
+	ids := map[int]bool{}
+	for _, it := range got {
+		ids[it.ID] = true
+	}
+	for _, it := range held {
+		if !ids[it.ID] {
+			t.Errorf("item %d, whose lease ran out, was not handed out again", it.ID)
+		}
+	}
+	if st, why := ts.label("bob", held[0].ID, 7); st != 200 {
+		t.Fatalf("bob labels %d: %d %s", held[0].ID, st, why)
+	}
+	var exp struct{ Labels []Record }
+	if st := ts.call("ada", "GET", "/api/export.json", "", &exp); st != 200 || len(exp.Labels) != 1 {
+		t.Fatalf("export: status %d, %d labels", st, len(exp.Labels))
+	}
+	r := exp.Labels[0]
+	at, err := time.Parse(time.RFC3339Nano, r.At)
+	if r.Item != held[0].ID || r.Label != 7 || r.Annotator != "bob" || r.Round != 0 || r.Seconds != 1.5 || err != nil ||
+		!at.Equal(ts.now) || r.Agreed == nil || *r.Agreed != 7 || r.TrainedIn != 1 {
+		// The whole batch is leased, so this first agreed label closes round 0 at once.
+		t.Errorf("the record %+v: want item %d, label 7 by bob in round 0, 1.5 s, at %v, agreed 7, trained on from round 1", r, held[0].ID, ts.now)
 	}
 }

@@ -50,19 +50,14 @@ func (p *Project) status(w http.ResponseWriter, r *http.Request, a Annotator) {
 			}
 		}
 	}
-	for _, it := range q.items {
-		for _, j := range it.judgements {
-			st.LabelsTotal++
-			recent := j.at.After(minute)
-			if recent {
-				st.LabelsPerMinute++
-			}
-			if j.annotator == a.ID {
-				st.Mine++
-				if recent {
-					st.MinePerMinute++
-				}
-			}
+	q.trimRecent(minute)
+	for _, n := range q.given {
+		st.LabelsTotal += n
+	}
+	st.Mine, st.LabelsPerMinute = q.given[a.ID], len(q.recent)
+	for _, j := range q.recent {
+		if j.annotator == a.ID {
+			st.MinePerMinute++
 		}
 	}
 	for _, rd := range q.rounds {

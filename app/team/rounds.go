@@ -36,19 +36,14 @@ func (q *queue) due() bool {
 			return false
 		}
 	}
-	for _, it := range q.items {
-		if it.resolved && it.fed == 0 {
-			return true
-		}
-	}
-	return false
+	return len(q.agreed) > 0
 }
 
 // submitIfDue commits the submit of the current batch if it is due: its agreed labels are
 // marked as trained on from the next round, and the submit waits in q.ready for the trainer;
 // the queue is advancing until publish. The request whose change made it due runs it, so
 // which labels a round trains on follows from the order of the requests alone. The caller
-// holds q.mu; a failed commit is tried again on the next request.
+// holds q.mu.
 func (q *queue) submitIfDue() {
 	if !q.due() {
 		return
@@ -56,30 +51,30 @@ func (q *queue) submitIfDue() {
 	cur := q.current()
 	sub := &submit{round: cur.round, keptOut: []int{}}
 	var fed []*item
-	for _, it := range q.items {
-		switch {
-		case it.resolved && it.fed == 0:
-			fed = append(fed, it)
-		case !it.resolved:
-			sub.keptOut = append(sub.keptOut, it.id)
-		}
+	for _, it := range q.agreed {
+		fed = append(fed, it)
+	}
+	for _, it := range q.open {
+		sub.keptOut = append(sub.keptOut, it.id)
 	}
 	byBatchOrder(fed)
 	slices.Sort(sub.keptOut)
 	kept, _ := json.Marshal(sub.keptOut)
-	err := inTx(q.db, func(tx *sql.Tx) error {
-		for _, it := range fed {
-			if _, err := tx.Exec(`UPDATE items SET fed = ? WHERE id = ?`, cur.round+1, it.id); err != nil {
+	ids := make([]int, len(fed))
+	for i, it := range fed {
+		ids[i] = it.id
+	}
+	r, at := cur.round, now()
+	q.c.enqueue(func(tx *sql.Tx) error { // a failure breaks the committer: every later write fails
+		for _, id := range ids {
+			if _, err := tx.Exec(`UPDATE items SET fed = ? WHERE id = ?`, r+1, id); err != nil {
 				return err
 			}
 		}
-		_, err := tx.Exec(`UPDATE rounds SET submitted = ?, kept_out = ? WHERE round = ?`, now(), string(kept), cur.round)
+		_, err := tx.Exec(`UPDATE rounds SET submitted = ?, kept_out = ? WHERE round = ?`, at, string(kept), r)
 		return err
 	})
-	if err != nil {
-		q.logf("team: submitting round %d: %v (tried again on the next request)", cur.round, err)
-		return
-	}
+	clear(q.agreed)
 	for _, it := range fed {
 		it.fed = cur.round + 1
 		sub.answers = append(sub.answers, active.Answer{ID: it.id, Label: it.final, Round: it.fed})
@@ -108,46 +103,47 @@ func byBatchOrder(items []*item) {
 // budget is spent.
 func (q *queue) publish(r, labelled int, ids []int, model []byte, done bool) error {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	two := q.s.overlapped(len(ids))
 	rd := &round{round: r, labelled: labelled, accuracy: math.NaN()}
-	err := inTx(q.db, func(tx *sql.Tx) error {
-		if _, err := tx.Exec(`INSERT INTO rounds (round, labelled, model, queried) VALUES (?, ?, ?, ?)`, r, labelled, model, now()); err != nil {
-			return err
+	bases := make([]int, len(ids))
+	for pos, id := range ids {
+		bases[pos] = 1
+		if pos < two {
+			bases[pos] = 2
 		}
-		for pos, id := range ids {
-			base := 1
-			if pos < two {
-				base = 2
-			}
-			if _, err := tx.Exec(`INSERT INTO items (id, round, pos, needs) VALUES (?, ?, ?, ?)`, id, r, pos, base); err != nil {
-				return err
-			}
-			rd.items = append(rd.items, &item{id: id, round: r, pos: pos, base: base, leases: map[int64]time.Time{}})
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, it := range rd.items {
-		q.items[it.id] = it
+		it := &item{id: id, round: r, pos: pos, base: bases[pos], leases: map[int64]time.Time{}}
+		rd.items = append(rd.items, it)
+		q.items[id] = it
 		q.open = append(q.open, it)
 	}
 	q.rounds = append(q.rounds, rd)
 	q.advancing, q.done = false, done
-	return nil
+	at := now()
+	committed := q.c.enqueue(func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO rounds (round, labelled, model, queried) VALUES (?, ?, ?, ?)`, r, labelled, model, at); err != nil {
+			return err
+		}
+		for pos, id := range ids {
+			if _, err := tx.Exec(`INSERT INTO items (id, round, pos, needs) VALUES (?, ?, ?, ?)`, id, r, pos, bases[pos]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	q.mu.Unlock()
+	return <-committed
 }
 
 // setAccuracy records the test accuracy of round r's network.
 func (q *queue) setAccuracy(r int, acc float64) error {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	if _, err := q.db.Exec(`UPDATE rounds SET accuracy = ? WHERE round = ?`, acc, r); err != nil {
-		return err
-	}
 	q.rounds[r].accuracy = acc
-	return nil
+	done := q.c.enqueue(func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE rounds SET accuracy = ? WHERE round = ?`, acc, r)
+		return err
+	})
+	q.mu.Unlock()
+	return <-done
 }
 
 // model returns the weights (.npz) of the latest batch's network, or nil.

@@ -4,10 +4,12 @@ package team
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -133,6 +135,49 @@ func TestOpenRefuses(t *testing.T) {
 	for _, name := range []string{"", "a b", "<script>", strings.Repeat("a", 41)} {
 		if _, err := Invite(newer, name, false); err == nil {
 			t.Errorf("Invite(%q): no error", name)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a server writing while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestServeSaysWhenNotLoopback checks that Serve warns, before serving, when it listens on
+// an address beyond loopback, and not otherwise.
+func TestServeSaysWhenNotLoopback(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "team.sqlite")
+	if err := Init(path, smallSettings()); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		addr string
+		warn bool
+	}{{"127.0.0.1:0", false}, {"0.0.0.0:0", true}} {
+		var out syncBuffer
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- Serve(ctx, path, c.addr, &out) }()
+		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), "serving the team project"); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not serving after 30 s: %q", c.addr, out.String())
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("%s: Serve: %v", c.addr, err)
+		}
+		if got := strings.Contains(out.String(), "WARNING"); got != c.warn {
+			t.Errorf("%s: warned %v: want %v (%q)", c.addr, got, c.warn, out.String())
 		}
 	}
 }

@@ -69,12 +69,14 @@ func open(db *sql.DB, logf func(string, ...any)) (*Project, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	q.logf = logf
 	return &Project{db: db, s: s, q: q, pool: pool, test: test, logf: logf}, nil
 }
 
-// Close closes the project file.
-func (p *Project) Close() error { return p.db.Close() }
+// Close commits what is pending and closes the project file.
+func (p *Project) Close() error {
+	p.q.c.close()
+	return p.db.Close()
+}
 
 // Run restores the loop from the project's answers (active.Loop.Replay, so it goes on to
 // the batch it would have queried without a restart), then trains and queries each next
@@ -180,7 +182,7 @@ func (p *Project) advance(ctx context.Context, sub *submit) error {
 	if err := p.queryNext(ctx, sub.keptOut); err != nil {
 		return err
 	}
-	p.logf("team: round %d submitted with %d new labels, %d items still out; round %d queried in %v",
+	p.logf("team: round %d submitted with %d new labels, %d items still out; round %d queried, tested and pretrained in %v",
 		sub.round, len(sub.answers), len(sub.keptOut), sub.round+1, time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -225,6 +227,8 @@ func (p *Project) queryNext(ctx context.Context, keptOut []int) error {
 	if err := p.q.publish(r.Round, r.Labelled, ids, npz.Bytes(), len(r.Picks) == 0); err != nil {
 		return fmt.Errorf("team: publishing round %d: %w", r.Round, err)
 	}
+	p.logf("team: round %d's batch of %d published (trained %v, scored %v, selected %v)", r.Round, len(ids),
+		r.Train.Round(time.Millisecond), r.Score.Round(time.Millisecond), r.Select.Round(time.Millisecond))
 	return p.evaluate(ctx)
 }
 
