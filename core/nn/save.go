@@ -23,14 +23,36 @@ func (n *Net) Save(w io.Writer) error {
 // Load reads weights saved by Save (or by NumPy from a PyTorch state_dict of the same
 // architecture) and returns a Net of the architecture whose parameter names and shapes they
 // match exactly. A missing, unexpected or misshapen array is an error that names it.
+//
+// Each array's name and shape are checked against the architectures' parameters before its
+// data is read, so an archive declaring an array no architecture has costs only its header.
 func Load(r io.ReaderAt, size int64) (*Net, error) {
-	arrays, err := npz.Read(r, size)
+	nets := make([]*Net, len(Architectures))
+	shapes := map[string][][]int{}
+	for i, arch := range Architectures {
+		nets[i], _ = New(arch, 0)
+		for _, p := range nets[i].Named {
+			if !slices.ContainsFunc(shapes[p.Name], func(s []int) bool { return slices.Equal(s, p.Shape) }) {
+				shapes[p.Name] = append(shapes[p.Name], p.Shape)
+			}
+		}
+	}
+	arrays, err := npz.ReadChecked(r, size, func(name string, shape []int) error {
+		allowed, ok := shapes[name]
+		switch {
+		case !ok:
+			return fmt.Errorf("unexpected array: no architecture (%s) has it", strings.Join(Architectures, ", "))
+		case !slices.ContainsFunc(allowed, func(s []int) bool { return slices.Equal(s, shape) }):
+			return fmt.Errorf("shape %v: want one of %v", shape, allowed)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	var reasons []string
-	for _, arch := range Architectures {
-		net, _ := New(arch, 0)
+	for i, arch := range Architectures {
+		net := nets[i]
 		err := net.setWeights(arrays)
 		if err == nil {
 			return net, nil
