@@ -29,9 +29,13 @@ const (
 	maxBody = 1 << 31
 	// maxDim bounds rows and cols.
 	maxDim = 1 << 16
-	// firstChunk is the largest buffer allocated before data arrives when the input's size
-	// is unknown (gzip, pipes); the buffer then doubles as data arrives.
-	firstChunk = 64 << 10
+	// chunk is the size of the buffers a body of unknown length (a pipe, a gzip stream
+	// that cannot seek) is read into as it arrives.
+	chunk = 256 << 10
+
+	// MaxCount bounds the images or labels an IDX file may declare: 2^20, above EMNIST
+	// ByClass's 814,255 (the largest of the MNIST family), and 822 MB of 28×28 images.
+	MaxCount = 1 << 20
 )
 
 // FormatError reports an input that is not a valid IDX file of the expected kind.
@@ -58,7 +62,7 @@ func formatErr(err error, format string, args ...any) *FormatError {
 // (detected by the gzip magic bytes, not by name), and returns its n images of rows×cols
 // pixels laid out as in Set.Pix. The input must end after the last image.
 func DecodeImages(r io.Reader) (pix []uint8, n, rows, cols int, err error) {
-	dims, body, err := decode(r, "images", ImagesMagic, 3)
+	dims, body, err := decode(r, "images", ImagesMagic, 3, 0)
 	if err != nil {
 		return nil, 0, 0, 0, err
 	}
@@ -68,7 +72,7 @@ func DecodeImages(r io.Reader) (pix []uint8, n, rows, cols int, err error) {
 // DecodeLabels decodes an IDX labels file (magic 0x00000801), raw or gzip-compressed
 // (detected by the gzip magic bytes, not by name). The input must end after the last label.
 func DecodeLabels(r io.Reader) ([]uint8, error) {
-	_, body, err := decode(r, "labels", LabelsMagic, 1)
+	_, body, err := decode(r, "labels", LabelsMagic, 1, 0)
 	return body, err
 }
 
@@ -109,10 +113,17 @@ func encode(w io.Writer, magic uint32, dims []int, body []uint8) error {
 // LoadIDX decodes an images file and a labels file (each raw or gzip) into a Set and checks
 // that they hold the same number of samples. It does not check label values; see
 // Set.Validate.
-func LoadIDX(imagesPath, labelsPath string) (*Set, error) {
+func LoadIDX(imagesPath, labelsPath string) (*Set, error) { return loadIDX(imagesPath, labelsPath, 0) }
+
+// loadIDX is LoadIDX accepting, if side is not 0, only images of side×side, checked from the
+// header before the images are read.
+func loadIDX(imagesPath, labelsPath string, side int) (*Set, error) {
 	var s Set
 	err := withFile(imagesPath, func(f *os.File) (err error) {
-		s.Pix, s.N, s.Rows, s.Cols, err = DecodeImages(f)
+		var dims []int
+		if dims, s.Pix, err = decode(f, "images", ImagesMagic, 3, side); err == nil {
+			s.N, s.Rows, s.Cols = dims[0], dims[1], dims[2]
+		}
 		return err
 	})
 	if err != nil {
@@ -149,47 +160,77 @@ func withFile(path string, decode func(*os.File) error) error {
 
 // decode reads an IDX file of unsigned bytes with the given magic (and so ndim dimensions)
 // and returns its dimensions and elements. kind ("images" or "labels") names the file in
-// errors.
-func decode(r io.Reader, kind string, magic uint32, ndim int) (dims []int, body []uint8, err error) {
+// errors; side, if not 0, is the only rows and cols accepted.
+//
+// Everything the header declares is checked before anything is allocated for the body. A
+// raw input that can tell its size must hold the body; a gzip input that can seek is read
+// twice — first to check that it inflates to exactly the declared body (and its checksum),
+// with a small buffer, then into one buffer of the declared size — so a small file inflating
+// to gigabytes costs only the time to read it.
+func decode(r io.Reader, kind string, magic uint32, ndim, side int) (dims []int, body []uint8, err error) {
+	s, seekable := r.(io.ReadSeeker)
+	var start int64
+	if seekable {
+		if start, err = s.Seek(0, io.SeekCurrent); err != nil {
+			seekable = false
+		}
+	}
+	dims, body, compressed, err := decodeOnce(r, kind, magic, ndim, side, seekable)
+	if err != nil || !compressed || !seekable {
+		return dims, body, err
+	}
+	if _, err := s.Seek(start, io.SeekStart); err != nil {
+		return nil, nil, fmt.Errorf("data: reading %s file: %w", kind, err)
+	}
+	dims, body, _, err = decodeOnce(r, kind, magic, ndim, side, false)
+	return dims, body, err
+}
+
+// decodeOnce is one pass of decode. If dry, a gzip body is read and discarded instead of
+// kept, and body is nil.
+func decodeOnce(r io.Reader, kind string, magic uint32, ndim, side int, dry bool) (dims []int, body []uint8, compressed bool, err error) {
 	var head [4]byte
 	got, err := io.ReadFull(r, head[:])
-	compressed := got >= 2 && head[0] == 0x1f && head[1] == 0x8b
+	compressed = got >= 2 && head[0] == 0x1f && head[1] == 0x8b
 	if err != nil && !compressed {
-		return nil, nil, readErr(err, kind, "truncated in header: got %d bytes: want at least %d", got, 4+4*ndim)
+		return nil, nil, false, readErr(err, kind, "truncated in header: got %d bytes: want at least %d", got, 4+4*ndim)
 	}
 	if compressed {
 		zr, err := gzip.NewReader(io.MultiReader(bytes.NewReader(head[:got]), r))
 		if err != nil {
-			return nil, nil, readErr(err, kind, "truncated in gzip header")
+			return nil, nil, true, readErr(err, kind, "truncated in gzip header")
 		}
 		r = zr
 		if got, err = io.ReadFull(r, head[:]); err != nil {
-			return nil, nil, readErr(err, kind, "truncated in header: got %d bytes: want at least %d", got, 4+4*ndim)
+			return nil, nil, true, readErr(err, kind, "truncated in header: got %d bytes: want at least %d", got, 4+4*ndim)
 		}
 	}
 
 	m := binary.BigEndian.Uint32(head[:])
 	switch {
 	case m>>16 != 0:
-		return nil, nil, formatErr(nil, "bad IDX magic 0x%08x in %s file: want 0x%08x", m, kind, magic)
+		return nil, nil, compressed, formatErr(nil, "bad IDX magic 0x%08x in %s file: want 0x%08x", m, kind, magic)
 	case m>>8 != typeUint8:
-		return nil, nil, formatErr(nil, "unsupported IDX element type 0x%02x (magic 0x%08x) in %s file: want 0x%02x (unsigned byte), magic 0x%08x",
+		return nil, nil, compressed, formatErr(nil, "unsupported IDX element type 0x%02x (magic 0x%08x) in %s file: want 0x%02x (unsigned byte), magic 0x%08x",
 			m>>8, m, kind, typeUint8, magic)
 	case m != magic:
-		return nil, nil, formatErr(nil, "bad IDX magic 0x%08x in %s file: want 0x%08x (%d dimensions, got %d)",
+		return nil, nil, compressed, formatErr(nil, "bad IDX magic 0x%08x in %s file: want 0x%08x (%d dimensions, got %d)",
 			m, kind, magic, ndim, m&0xff)
 	}
 
 	var hdr [12]byte // up to 3 dimensions
 	if got, err := io.ReadFull(r, hdr[:4*ndim]); err != nil {
-		return nil, nil, readErr(err, kind, "truncated in header: got %d bytes: want %d", 4+got, 4+4*ndim)
+		return nil, nil, compressed, readErr(err, kind, "truncated in header: got %d bytes: want %d", 4+got, 4+4*ndim)
 	}
 	dims = make([]int, ndim)
 	for i := range dims {
 		dims[i] = int(binary.BigEndian.Uint32(hdr[4*i:]))
 	}
 	if err := checkDims(kind, dims); err != nil {
-		return nil, nil, err
+		return nil, nil, compressed, err
+	}
+	if side != 0 && ndim == 3 && (dims[1] != side || dims[2] != side) {
+		return nil, nil, compressed, formatErr(nil, "%s file holds images of %dx%d: want %dx%d", kind, dims[1], dims[2], side, side)
 	}
 	size := 1
 	for _, d := range dims {
@@ -198,22 +239,28 @@ func decode(r io.Reader, kind string, magic uint32, ndim int) (dims []int, body 
 
 	if !compressed {
 		if left, ok := remaining(r); ok && left < int64(size) {
-			return nil, nil, formatErr(io.ErrUnexpectedEOF, "%s file too short: header claims %s (%d bytes) but only %d bytes follow the header",
+			return nil, nil, false, formatErr(io.ErrUnexpectedEOF, "%s file too short: header claims %s (%d bytes) but only %d bytes follow the header",
 				kind, describe(kind, dims), size, left)
 		}
 	}
-	body, got, err = readBody(r, size)
+	if dry && compressed {
+		var n int64
+		n, err = io.CopyN(io.Discard, r, int64(size))
+		got = int(n)
+	} else {
+		body, got, err = readBody(r, size)
+	}
 	if err != nil {
-		return nil, nil, readErr(err, kind, "truncated: header claims %s (%d bytes), got only %d", describe(kind, dims), size, got)
+		return nil, nil, compressed, readErr(err, kind, "truncated: header claims %s (%d bytes), got only %d", describe(kind, dims), size, got)
 	}
 	// Reading past the end verifies the gzip checksum and catches trailing data.
 	var extra [1]byte
 	if k, err := io.ReadFull(r, extra[:]); k > 0 {
-		return nil, nil, formatErr(nil, "trailing data after %s: want end of file", describe(kind, dims))
+		return nil, nil, compressed, formatErr(nil, "trailing data after %s: want end of file", describe(kind, dims))
 	} else if err != io.EOF {
-		return nil, nil, readErr(err, kind, "truncated after %s (end of gzip stream missing)", describe(kind, dims))
+		return nil, nil, compressed, readErr(err, kind, "truncated after %s (end of gzip stream missing)", describe(kind, dims))
 	}
-	return dims, body, nil
+	return dims, body, compressed, nil
 }
 
 // checkDims reports whether dims (count, then rows and cols for images) are allowed.
@@ -222,6 +269,9 @@ func checkDims(kind string, dims []int) error {
 	for i, d := range dims {
 		if d < 1 {
 			return formatErr(nil, "%s file has %s = %d: want at least 1", kind, names[i], d)
+		}
+		if i == 0 && d > MaxCount {
+			return formatErr(nil, "%s file has count = %d: want at most %d", kind, d, MaxCount)
 		}
 		if i > 0 && d > maxDim {
 			return formatErr(nil, "%s file has %s = %d: want at most %d", kind, names[i], d, maxDim)
@@ -278,28 +328,33 @@ func remaining(r io.Reader) (int64, bool) {
 	return 0, false
 }
 
-// readBody reads exactly size bytes. It never holds more than about twice the bytes that
-// have arrived (plus firstChunk), so a header that lies about the size cannot make it
-// allocate what the input does not contain. got is the number of bytes read.
+// readBody reads exactly size bytes. If r cannot tell that it holds them, the bytes are
+// read into chunks as they arrive and joined at the end, so a header that lies about the
+// size cannot make it allocate what the input does not contain, and no buffer is ever
+// regrown. got is the number of bytes read.
 func readBody(r io.Reader, size int) (body []byte, got int, err error) {
 	if left, ok := remaining(r); ok && left >= int64(size) {
 		body = make([]byte, size) // the input holds it all: allocate once
 		got, err = io.ReadFull(r, body)
 		return body, got, err
 	}
-	body = make([]byte, min(size, firstChunk))
+	var chunks [][]byte
 	for got < size {
-		if got == len(body) {
-			grown := make([]byte, min(2*len(body), size))
-			copy(grown, body)
-			body = grown
-		}
-		var k int
-		k, err = io.ReadFull(r, body[got:])
+		c := make([]byte, min(size-got, chunk))
+		k, err := io.ReadFull(r, c)
 		got += k
 		if err != nil {
 			return nil, got, err
 		}
+		chunks = append(chunks, c)
+	}
+	if len(chunks) == 1 {
+		return chunks[0], got, nil
+	}
+	body = make([]byte, 0, size)
+	for i, c := range chunks {
+		body = append(body, c...)
+		chunks[i] = nil
 	}
 	return body, got, nil
 }

@@ -32,6 +32,7 @@ const (
 // TrainLabelsFile, TestImagesFile and TestLabelsFile, each raw or gzip (name + ".gz").
 // If dir is "", it reads the original MNIST files (60000 training and 10000 test images of
 // 28×28, labels 0–9) from the directory MNISTDir returns; nothing is downloaded.
+// The images must be 28×28 (Side), which is checked from each file's header.
 // MNIST does not check label values: call Validate(10) if the labels index ten classes.
 func MNIST(dir string) (train, test *Set, err error) {
 	if dir == "" {
@@ -43,10 +44,10 @@ func MNIST(dir string) (train, test *Set, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if train, err = LoadIDX(paths[0], paths[1]); err != nil {
+	if train, err = loadIDX(paths[0], paths[1], Side); err != nil {
 		return nil, nil, err
 	}
-	if test, err = LoadIDX(paths[2], paths[3]); err != nil {
+	if test, err = loadIDX(paths[2], paths[3], Side); err != nil {
 		return nil, nil, err
 	}
 	return train, test, nil

@@ -24,8 +24,34 @@ func (n *Net) Save(w io.Writer) error {
 // architecture) and returns a Net of the architecture whose parameter names and shapes they
 // match exactly, with as many classes as fc2.weight has rows (NewClasses). A missing,
 // unexpected or misshapen array is an error that names it.
+//
+// Each array's name and shape are checked against the architectures' parameters before its
+// data is read, so an archive declaring an array no architecture has costs only its header.
 func Load(r io.ReaderAt, size int64) (*Net, error) {
-	arrays, err := npz.Read(r, size)
+	nets := make([]*Net, len(Architectures))
+	shapes := map[string][][]int{}
+	for i, arch := range Architectures {
+		nets[i], _ = New(arch, 0)
+		for _, p := range nets[i].Named {
+			if !slices.ContainsFunc(shapes[p.Name], func(s []int) bool { return slices.Equal(s, p.Shape) }) {
+				shapes[p.Name] = append(shapes[p.Name], p.Shape)
+			}
+		}
+	}
+	arrays, err := npz.ReadChecked(r, size, func(name string, shape []int) error {
+		allowed, ok := shapes[name]
+		if strings.HasPrefix(name, "fc2.") && len(shape) > 0 && shape[0] >= 2 && shape[0] <= MaxClasses {
+			// The output layer has a row per class: compare it as the ten-class layer.
+			shape = append([]int{Classes}, shape[1:]...)
+		}
+		switch {
+		case !ok:
+			return fmt.Errorf("unexpected array: no architecture (%s) has it", strings.Join(Architectures, ", "))
+		case !slices.ContainsFunc(allowed, func(s []int) bool { return slices.Equal(s, shape) }):
+			return fmt.Errorf("shape %v: want one of %v", shape, allowed)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -37,12 +63,14 @@ func Load(r io.ReaderAt, size int64) (*Net, error) {
 		}
 	}
 	var reasons []string
-	for _, arch := range Architectures {
-		net, err := NewClasses(arch, classes, 0)
-		if err != nil {
-			return nil, fmt.Errorf("nn: weights match no architecture: fc2.weight has %d rows, %v", classes, err)
+	for i, arch := range Architectures {
+		net := nets[i]
+		if classes != Classes {
+			if net, err = NewClasses(arch, classes, 0); err != nil {
+				return nil, fmt.Errorf("nn: weights match no architecture: fc2.weight has %d rows, %v", classes, err)
+			}
 		}
-		err = net.setWeights(arrays)
+		err := net.setWeights(arrays)
 		if err == nil {
 			return net, nil
 		}

@@ -48,11 +48,11 @@ func TestLoadRejectsForeignWeights(t *testing.T) {
 		{"missing", func(a []npz.Array) []npz.Array { return a[1:] }, `not compact: missing array "conv1.weight"`},
 		{"extra", func(a []npz.Array) []npz.Array {
 			return append(a, npz.Array{Name: "fc3.weight", Shape: []int{1}, Data: []float32{0}})
-		}, `not compact: unexpected array "fc3.weight"`},
+		}, `npz: fc3.weight.npy: unexpected array: no architecture (compact, gal) has it`},
 		{"shape", func(a []npz.Array) []npz.Array {
 			a[4].Shape = []int{256, 128}
 			return a
-		}, "not compact: fc1.weight has shape [256 128]: want [128 256]"},
+		}, "npz: fc1.weight.npy: shape [256 128]: want one of [[128 256] [128 3872]]"},
 	} {
 		var buf bytes.Buffer
 		if err := npz.Write(&buf, c.edit(arrays())); err != nil {
@@ -105,7 +105,7 @@ func TestClasses(t *testing.T) {
 	if err := npz.Write(&buf, arrays); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err == nil || !strings.Contains(err.Error(), "fc2.weight has 101 rows") {
+	if _, err := Load(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err == nil || !strings.Contains(err.Error(), "fc2.weight") || !strings.Contains(err.Error(), "101") {
 		t.Errorf("weights of 101 classes: %v, want a refusal naming fc2.weight", err)
 	}
 }

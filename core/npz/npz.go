@@ -40,6 +40,10 @@ const (
 	maxHLen  = 1<<16 - 1 // Longest header accepted, the most a version 1.0 header can hold.
 	chunkLen = 4096      // Elements encoded or decoded per buffer.
 	maxElems = math.MaxInt / 4
+	// maxRatio bounds how many bytes a deflated member may declare per compressed byte:
+	// deflate's longest match (258 bytes) costs at least two bits, so it never expands more
+	// than 1032 times.
+	maxRatio = 1032
 )
 
 // modified is the timestamp of every member Write stores: the earliest a zip file can hold.
@@ -170,7 +174,18 @@ func elems(shape []int) (int, error) {
 // Each header is checked against the member's size before anything is allocated for its data,
 // and the data is read in chunks, so a lying archive cannot make Read allocate much more than
 // the data it actually holds.
-func Read(r io.ReaderAt, size int64) ([]Array, error) {
+func Read(r io.ReaderAt, size int64) ([]Array, error) { return ReadChecked(r, size, nil) }
+
+// ReadChecked is Read for a caller that knows which arrays it can use: allow, if not nil, is
+// called with each member's array name and the shape its header declares, before any of the
+// member's data is inflated or allocated, and an error it returns is the member's
+// *FormatError. So an archive whose header declares an array the caller cannot use costs no
+// more than its header.
+//
+// Whatever allow says, a member's declared size is checked against what its compressed bytes
+// can hold (deflate expands at most maxRatio times; a stored member holds exactly its bytes),
+// and the data is allocated once, at its declared size.
+func ReadChecked(r io.ReaderAt, size int64, allow func(name string, shape []int) error) ([]Array, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("npz: %w", err)
@@ -188,7 +203,7 @@ func Read(r io.ReaderAt, size int64) ([]Array, error) {
 			return nil, formatErr(f.Name, "duplicate member")
 		}
 		seen[name] = true
-		a, err := readMember(f)
+		a, err := readMember(f, name, size, allow)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +214,15 @@ func Read(r io.ReaderAt, size int64) ([]Array, error) {
 }
 
 // readMember reads and checks one .npy member.
-func readMember(f *zip.File) (Array, error) {
+func readMember(f *zip.File, name string, size int64, allow func(string, []int) error) (Array, error) {
+	switch {
+	case f.CompressedSize64 > uint64(size):
+		return Array{}, formatErr(f.Name, "compressed size %d overruns the %d-byte archive", f.CompressedSize64, size)
+	case f.Method == zip.Store && f.UncompressedSize64 != f.CompressedSize64:
+		return Array{}, formatErr(f.Name, "stored member declares %d bytes but holds %d", f.UncompressedSize64, f.CompressedSize64)
+	case f.UncompressedSize64 > maxRatio*f.CompressedSize64+maxHLen:
+		return Array{}, formatErr(f.Name, "declares %d bytes from %d compressed: more than deflate can expand", f.UncompressedSize64, f.CompressedSize64)
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return Array{}, fmt.Errorf("npz: %s: %w", f.Name, err)
@@ -255,20 +278,23 @@ func readMember(f *zip.File) (Array, error) {
 	if err != nil {
 		return Array{}, formatErr(f.Name, "%v", err)
 	}
+	if allow != nil {
+		if err := allow(name, shape); err != nil {
+			return Array{}, formatErr(f.Name, "%v", err)
+		}
+	}
 	if have := f.UncompressedSize64 - off - hlen; uint64(n)*4 != have {
 		return Array{}, formatErr(f.Name, "shape %s needs %d bytes of data, member has %d", shapeString(shape), 4*n, have)
 	}
 
-	// The zip member's size may lie, so grow data as bytes actually arrive.
-	data := make([]float32, 0, min(n, chunkLen))
+	// The declared size is bounded by the compressed bytes (checked above), so data is
+	// allocated once; a member that then ends early is an error, never a regrown buffer.
+	data := make([]float32, 0, n)
 	buf := make([]byte, 4*chunkLen)
 	for len(data) < n {
 		k := min(n-len(data), chunkLen)
 		if _, err := io.ReadFull(rc, buf[:4*k]); err != nil {
 			return Array{}, ioErr("data", err)
-		}
-		if len(data)+k > cap(data) {
-			data = append(make([]float32, 0, min(n, 2*cap(data)+k)), data...)
 		}
 		for i := range k {
 			data = append(data, math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:])))
