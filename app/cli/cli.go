@@ -73,30 +73,3 @@ func Run(args []string, out, errOut io.Writer) int {
 		return 1
 	}
 }
-
-// newFlags returns a flag set that returns errors instead of exiting. It prints nothing:
-// flag would print the error and the whole usage on every mistake, where alab reports one
-// line (and prints the usage for -h only, in parse).
-func newFlags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("alab "+name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
-
-// parse parses args, marking errors as usage errors and refusing positional arguments.
-// For -h it prints the flags to errOut.
-func parse(fs *flag.FlagSet, args []string, errOut io.Writer) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(errOut, "Usage of %s:\n", fs.Name())
-			fs.SetOutput(errOut)
-			fs.PrintDefaults()
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	}
-	return nil
-}

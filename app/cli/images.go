@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -12,7 +11,7 @@ import (
 // dataFlags are a command's data: --data, or --images with --test-images and --background.
 type dataFlags struct{ dir, images, testImages, background *string }
 
-func addDataFlags(fs *flag.FlagSet) *dataFlags {
+func (fs flags) data() *dataFlags {
 	return &dataFlags{
 		dir:        fs.String("data", "", "directory of MNIST-format IDX files (default: the GoMNIST module's)"),
 		images:     fs.String("images", "", "use a folder (or .zip) of images instead, one subfolder per class"),

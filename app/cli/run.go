@@ -13,11 +13,13 @@ import (
 	"strconv"
 	"strings"
 
+	"alab/core/active"
 	"alab/core/curve"
 	"alab/core/experiment"
 	"alab/core/gemm"
 	"alab/core/nn"
 	"alab/core/query"
+	"alab/core/train"
 )
 
 // sweepFlags are the flags that describe a sweep, which --spec replaces as a whole.
@@ -29,37 +31,34 @@ var sweepFlags = []string{
 
 func runRun(args []string, out, errOut io.Writer) error {
 	fs := newFlags("run")
-	strategies := fs.String("strategies", "random,least-confidence", "comma-separated strategies: "+strings.Join(query.Names(), ", "))
-	arch := fs.String("arch", "compact", "network architecture: compact or gal")
-	initSize := fs.Int("init", 20, "initial labelled set size")
+	strategies := fs.Names("strategies", []string{"random", "least-confidence"}, "comma-separated strategies: "+strings.Join(query.Names(), ", "))
+	arch := fs.arch()
+	initSize := fs.count("init", 20, "initial labelled set size, at most the pool (0: 20)")
 	balanced := fs.Bool("init-balanced", false, "class-balanced initial set (init/10 per class)")
-	batches := fs.String("batch", "10", "samples queried per round; a comma-separated list sweeps batch sizes")
-	rounds := fs.Int("rounds", 0, "queries per run (exclusive with --budget)")
-	budget := fs.Int("budget", 0, "labels at which each run stops (default: init + 10 rounds)")
-	repeats := fs.Int("repeats", 1, "repeats per strategy and batch size (seeds seed, seed+1, ...)")
-	seed := fs.Uint64("seed", 1, "seed of repeat 0")
-	subset := fs.Int("pool-subset", 0, "score a random subset of this many unlabelled samples per round (0: all)")
-	mc := fs.Int("mc-samples", 20, "stochastic passes for MC-dropout strategies")
-	epochs := fs.Int("epochs", 0, "training epochs per round (exclusive with --steps)")
-	steps := fs.Int("steps", 0, "training steps per round (default 300 when --epochs is not given)")
-	trainBatch := fs.Int("train-batch", 32, "training batch size")
-	lr := fs.Float64("lr", 0.001, "learning rate (Adam)")
+	batches := fs.Ints("batch", []int{10}, 1, active.MaxBatch, "samples queried per round; a list sweeps batch sizes")
+	rounds := fs.Int("rounds", 0, 0, experiment.MaxRounds, "queries per run (exclusive with --budget)")
+	budget := fs.count("budget", 0, "labels at which each run stops (0: init + 10 rounds)")
+	repeats := fs.Int("repeats", 1, 1, experiment.MaxRepeats, "repeats per strategy and batch size (seeds seed, seed+1, ...)")
+	seed := fs.seed("seed of repeat 0")
+	subset := fs.count("pool-subset", 0, "score a random subset of this many unlabelled samples per round, at least the batch (0: all)")
+	mc := fs.Int("mc-samples", 20, 1, active.MaxMCSamples, "stochastic passes for MC-dropout strategies")
+	epochs := fs.Int("epochs", 0, 0, train.MaxEpochs, "training epochs per round (exclusive with --steps)")
+	steps := fs.Int("steps", 0, 0, train.MaxSteps, "training steps per round (0: 300 when --epochs is not given)")
+	trainBatch := fs.trainBatch("train-batch", 32, "training batch size")
+	lr := fs.Float("lr", 0.001, 0, train.MaxLR, "learning rate of Adam (0: 0.001)")
 	warm := fs.Bool("warm-start", false, "keep the weights between rounds instead of retraining from scratch")
-	testLimit := fs.Int("test-limit", 0, "evaluate on the first N test images (0: all 10,000)")
+	testLimit := fs.count("test-limit", 0, "evaluate on the first N test images (0: all 10,000)")
 	augment := fs.Bool("dfal-augment", false, "fgsm/deepfool: also train on each queried image's adversarial twin, with its label")
 	specPath := fs.String("spec", "", "read the sweep from this JSON file instead of the flags above")
 	outDir := fs.String("out", "", "directory for curves.csv, summary.json and curves.svg (required)")
 	shard := fs.String("shard", "", "run only shard i of n of the sweep, as i/n (join the outputs with alab merge)")
-	workers := fs.Int("workers", 0, "runs in parallel (0: one per core)")
-	dataFlags := addDataFlags(fs)
-	if err := parse(fs, args, errOut); err != nil {
+	workers := fs.Int("workers", 0, 0, maxThreads, "runs in parallel (0: one per core)")
+	dataFlags := fs.data()
+	if err := fs.parse(args, errOut); err != nil {
 		return err
 	}
 	if *outDir == "" {
 		return fmt.Errorf("%w: --out is required", errUsage)
-	}
-	if *workers < 0 {
-		return fmt.Errorf("%w: invalid --workers %d: want 0 (one per core) or more", errUsage, *workers)
 	}
 	var spec experiment.Spec
 	if *specPath != "" {
@@ -84,10 +83,6 @@ func runRun(args []string, out, errOut io.Writer) error {
 			return err
 		}
 	} else {
-		bs, err := intList(*batches)
-		if err != nil {
-			return fmt.Errorf("%w: --batch: %v", errUsage, err)
-		}
 		if *epochs > 0 && *steps > 0 {
 			return fmt.Errorf("%w: --epochs and --steps: give one", errUsage)
 		}
@@ -95,12 +90,15 @@ func runRun(args []string, out, errOut io.Writer) error {
 			*steps = 300
 		}
 		spec = experiment.Spec{
-			Strategies: strings.Split(*strategies, ","), Batches: bs, Repeats: *repeats, Seed: *seed,
+			Strategies: *strategies, Batches: *batches, Repeats: *repeats, Seed: *seed,
 			Arch: *arch, Init: *initSize, InitBalanced: *balanced, Rounds: *rounds, Budget: *budget,
 			PoolSubset: *subset, MCSamples: *mc, WarmStart: *warm, TestLimit: *testLimit,
 			DFALAugment: *augment,
 		}
 		spec.Train.Epochs, spec.Train.Steps, spec.Train.Batch, spec.Train.LR = *epochs, *steps, *trainBatch, *lr
+	}
+	if err := spec.Check(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	runs := spec.Runs()
 	if *shard != "" {
@@ -199,11 +197,8 @@ func writeFile(path string, write func(io.Writer) error) error {
 func runMerge(args []string, out, errOut io.Writer) error {
 	fs := newFlags("merge")
 	outDir := fs.String("out", "", "directory for the merged curves.csv, summary.json and curves.svg (required)")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return parse(fs, args, errOut)
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := fs.parseSome(args, errOut); err != nil {
+		return err
 	}
 	dirs := fs.Args()
 	if *outDir == "" || len(dirs) == 0 {
@@ -248,18 +243,6 @@ func readSummarySpec(path string) (experiment.Spec, error) {
 		return experiment.Spec{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return s.Spec, nil
-}
-
-func intList(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil {
-			return nil, fmt.Errorf("%q is not an integer", f)
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 func parseShard(s string) (int, int, error) {

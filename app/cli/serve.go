@@ -236,7 +236,7 @@ func runServe(args []string, out, errOut io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
 	dir := fs.String("web", "web", "the `directory` `make web` filled")
 	size := fs.Bool("size", false, "print what a first visit transfers and exit")
-	if err := parse(fs, args, errOut); err != nil {
+	if err := fs.parse(args, errOut); err != nil {
 		return err
 	}
 	if *size {
@@ -289,8 +289,8 @@ func runServe(args []string, out, errOut io.Writer) error {
 func runExportStatic(args []string, out, errOut io.Writer) error {
 	fs := newFlags("export-static")
 	dir := fs.String("web", "web", "the `directory` `make web` filled")
-	if err := fs.Parse(args); err != nil {
-		return parse(fs, args, errOut)
+	if err := fs.parseSome(args, errOut); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: want one output directory", errUsage)

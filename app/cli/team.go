@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"alab/app/team"
+	"alab/core/active"
 )
 
 const teamUsage = `alab team — one labelling project for a team, on a SQLite file
@@ -53,16 +54,17 @@ func teamInit(args []string, out, errOut io.Writer) error {
 	var s team.Settings
 	fs.StringVar(&s.Data, "data", "", "MNIST `directory` (default: the original MNIST of the GoMNIST module)")
 	fs.StringVar(&s.Strategy, "strategy", "margin", "query `strategy` (see alab run)")
-	fs.IntVar(&s.Batch, "batch", 30, "items per batch")
-	fs.IntVar(&s.Init, "init", 20, "class-balanced initial set labelled from the data's labels (a multiple of 10)")
-	fs.Float64Var(&s.Overlap, "overlap", 0.2, "share of each batch labelled by two people, blind")
-	fs.Uint64Var(&s.Seed, "seed", 1, "seed of every random choice")
+	batch := fs.Int("batch", 30, 1, active.MaxBatch, "items per batch")
+	initial := fs.Int("init", 20, 10, active.MaxSamples, "class-balanced initial set labelled from the data's labels (a multiple of 10)")
+	overlap := fs.Float("overlap", 0.2, 0, 1, "share of each batch labelled by two people, blind")
+	seed := fs.seed("seed of every random choice")
 	lease := fs.Duration("lease", 2*time.Minute, "how long an item handed out stays reserved")
-	fs.IntVar(&s.PoolSubset, "pool-subset", 0, "score this many random unlabelled items a round (0: the whole pool)")
-	fs.IntVar(&s.TestLimit, "test-limit", 0, "evaluate on the first N test images (0: all)")
-	if err := parse(fs, args, errOut); err != nil {
+	subset := fs.count("pool-subset", 0, "score this many random unlabelled items a round (0: the whole pool)")
+	testLimit := fs.count("test-limit", 0, "evaluate on the first N test images (0: all)")
+	if err := fs.parse(args, errOut); err != nil {
 		return err
 	}
+	s.Batch, s.Init, s.Overlap, s.Seed, s.PoolSubset, s.TestLimit = *batch, *initial, *overlap, *seed, *subset, *testLimit
 	if *db == "" {
 		return fmt.Errorf("%w: --db FILE is required", errUsage)
 	}
@@ -79,11 +81,11 @@ func teamInit(args []string, out, errOut io.Writer) error {
 
 // parseNamed parses flags before and after one positional NAME (alab team invite --db F
 // NAME --admin) and returns NAME.
-func parseNamed(fs *flag.FlagSet, args []string, errOut io.Writer) (string, error) {
+func parseNamed(fs flags, args []string, errOut io.Writer) (string, error) {
 	var names []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return "", parse(fs, args, errOut) // the error, as the other commands give it
+			return "", fs.parse(args, errOut) // the error, as the other commands give it
 		}
 		if fs.NArg() == 0 {
 			break
@@ -134,7 +136,7 @@ func teamServe(args []string, out, errOut io.Writer) error {
 	fs := newFlags("team serve")
 	db := fs.String("db", "", "the project `file`")
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on")
-	if err := parse(fs, args, errOut); err != nil {
+	if err := fs.parse(args, errOut); err != nil {
 		return err
 	}
 	if *db == "" {

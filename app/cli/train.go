@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"time"
 
-	"alab/core/data"
 	"alab/core/gemm"
 	"alab/core/nn"
 	"alab/core/train"
@@ -38,30 +37,18 @@ type trainReport struct {
 
 func runTrain(args []string, out, errOut io.Writer) error {
 	fs := newFlags("train")
-	arch := fs.String("arch", "compact", "network architecture: compact or gal")
-	epochs := fs.Int("epochs", 1, "passes over the training set")
-	batch := fs.Int("batch", 64, "images per training step")
-	lr := fs.Float64("lr", 0, "learning rate of Adam (default: 0.003 for compact, 0.001 for gal)")
-	seed := fs.Uint64("seed", 1, "seed for initial weights, example order and dropout")
-	limit := fs.Int("train-limit", 0, "train on the first N training images only (0: all 60,000)")
-	threads := fs.Int("threads", 0, "threads for matrix products (0: all cores)")
+	arch := fs.arch()
+	epochs := fs.Int("epochs", 1, 1, train.MaxEpochs, "passes over the training set")
+	batch := fs.trainBatch("batch", 64, "images per training step")
+	lr := fs.Float("lr", 0, 0, train.MaxLR, "learning rate of Adam (0: 0.003 for compact, 0.001 for gal)")
+	seed := fs.seed("seed for initial weights, example order and dropout")
+	limit := fs.count("train-limit", 0, "train on the first N training images only (0: all 60,000)")
+	threads := fs.threads()
 	outPath := fs.String("out", "", "write the trained weights to this .npz file")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
-	dataFlags := addDataFlags(fs)
-	if err := parse(fs, args, errOut); err != nil {
+	dataFlags := fs.data()
+	if err := fs.parse(args, errOut); err != nil {
 		return err
-	}
-	switch {
-	case *epochs < 1:
-		return fmt.Errorf("%w: invalid --epochs %d: want at least 1", errUsage, *epochs)
-	case *batch < 1:
-		return fmt.Errorf("%w: invalid --batch %d: want at least 1", errUsage, *batch)
-	case *lr < 0 || *lr != *lr:
-		return fmt.Errorf("%w: invalid --lr %g: want a positive number", errUsage, *lr)
-	case *limit < 0:
-		return fmt.Errorf("%w: invalid --train-limit %d: want 0 (all) or more", errUsage, *limit)
-	case *threads < 0:
-		return fmt.Errorf("%w: invalid --threads %d: want 0 (all cores) or more", errUsage, *threads)
 	}
 	net, err := nn.New(*arch, *seed)
 	if err != nil {
@@ -145,22 +132,19 @@ func runEval(args []string, out, errOut io.Writer) error {
 	fs := newFlags("eval")
 	model := fs.String("model", "", "weights to evaluate (.npz written by alab train)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
-	threads := fs.Int("threads", 0, "threads for matrix products (0: all cores)")
-	dataDir := fs.String("data", "", "directory of MNIST-format IDX files (default: the GoMNIST module's)")
-	if err := parse(fs, args, errOut); err != nil {
+	threads := fs.threads()
+	dataFlags := fs.data()
+	if err := fs.parse(args, errOut); err != nil {
 		return err
 	}
 	if *model == "" {
 		return fmt.Errorf("%w: --model is required", errUsage)
 	}
-	if *threads < 0 {
-		return fmt.Errorf("%w: invalid --threads %d: want 0 (all cores) or more", errUsage, *threads)
-	}
 	net, err := loadModel(*model)
 	if err != nil {
 		return err
 	}
-	_, testSet, err := data.MNIST(*dataDir)
+	_, testSet, _, err := dataFlags.load(errOut)
 	if err != nil {
 		return err
 	}

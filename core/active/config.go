@@ -9,17 +9,28 @@ import (
 	"alab/core/train"
 )
 
+// The ranges Validate accepts. MaxSamples bounds every count of images (budget, subset, test
+// limit): ten million images are 7.8 GB of pixels, more than the machines alab runs on hold.
+// MaxMCSamples bounds the stochastic passes: 100 passes over MNIST's 60,000 digits hold
+// 240 MB of probabilities.
+const (
+	MaxBatch     = 10_000
+	MaxMCSamples = 100
+	MaxSamples   = 10_000_000
+)
+
 // Settings are what a caller may change between rounds (Loop.SetSettings): they apply from
 // the next query. Zero values mean the defaults given.
 type Settings struct {
 	Strategy string        // query strategy (query.Names); if "", "random"
 	Options  query.Options // the strategy's knobs
-	Batch    int           // samples queried per round; if 0, 10
+	Batch    int           // samples queried per round, at most MaxBatch; if 0, 10
 
 	// PoolSubset, if positive, scores a random subset of that many unlabelled samples each
-	// round instead of the whole unlabelled pool (Gal et al. use 2000, DFAL 300).
+	// round instead of the whole unlabelled pool (Gal et al. use 2000, DFAL 300). It is at
+	// least Batch (a smaller subset would shrink the batch) and at most MaxSamples.
 	PoolSubset int
-	MCSamples  int // stochastic passes for MC-dropout strategies; if 0, 20
+	MCSamples  int // stochastic passes for MC-dropout strategies, at most MaxMCSamples; if 0, 20
 }
 
 func (s Settings) withDefaults() Settings {
@@ -36,12 +47,14 @@ func (s Settings) Validate() error {
 		return err
 	}
 	switch {
-	case s.Batch < 1:
-		return fmt.Errorf("active: invalid batch size %d: want at least 1", s.Batch)
-	case s.PoolSubset < 0:
-		return fmt.Errorf("active: invalid pool subset %d: want 0 (the whole pool) or more", s.PoolSubset)
-	case s.MCSamples < 1:
-		return fmt.Errorf("active: invalid MC samples %d: want at least 1", s.MCSamples)
+	case s.Batch < 1 || s.Batch > MaxBatch:
+		return fmt.Errorf("active: invalid batch size %d: want 1 to %d", s.Batch, MaxBatch)
+	case s.PoolSubset < 0 || s.PoolSubset > MaxSamples:
+		return fmt.Errorf("active: invalid pool subset %d: want 0 (the whole pool) or %d to %d", s.PoolSubset, s.Batch, MaxSamples)
+	case s.PoolSubset > 0 && s.PoolSubset < s.Batch:
+		return fmt.Errorf("active: pool subset %d is below the batch size %d: want 0 (the whole pool) or at least the batch", s.PoolSubset, s.Batch)
+	case s.MCSamples < 1 || s.MCSamples > MaxMCSamples:
+		return fmt.Errorf("active: invalid MC samples %d: want 1 to %d", s.MCSamples, MaxMCSamples)
 	}
 	return nil
 }
@@ -70,7 +83,7 @@ type Config struct {
 
 	Init         int  // size of the initial labelled set; if 0, 20
 	InitBalanced bool // the initial set has Init/10 samples of each class (Init must divide by 10)
-	Budget       int  // stop once this many samples are labelled; if 0, Init + 10·Batch
+	Budget       int  // stop once this many samples are labelled (at most MaxSamples); if 0, Init + 10·Batch
 
 	Train Schedule
 
@@ -120,12 +133,14 @@ func (c Config) Validate(poolSize int) error {
 		return fmt.Errorf("active: a class-balanced initial set of %d: want a multiple of %d (the classes)", c.Init, c.Classes)
 	case c.Budget < c.Init:
 		return fmt.Errorf("active: budget %d is below the initial set size %d", c.Budget, c.Init)
-	case c.TestLimit < 0:
-		return fmt.Errorf("active: invalid test limit %d: want 0 (all) or more", c.TestLimit)
-	case c.Train.Pre < 0:
-		return fmt.Errorf("active: invalid pre-training steps %d: want 0 or more", c.Train.Pre)
-	case c.ModelCap < 0:
-		return fmt.Errorf("active: invalid model cap %d: want 0 (none) or more", c.ModelCap)
+	case c.Budget > MaxSamples:
+		return fmt.Errorf("active: invalid budget %d: want %d (the initial set) to %d", c.Budget, c.Init, MaxSamples)
+	case c.TestLimit < 0 || c.TestLimit > MaxSamples:
+		return fmt.Errorf("active: invalid test limit %d: want 0 (all) to %d", c.TestLimit, MaxSamples)
+	case c.Train.Pre < 0 || c.Train.Pre > train.MaxSteps:
+		return fmt.Errorf("active: invalid pre-training steps %d: want 0 to %d", c.Train.Pre, train.MaxSteps)
+	case c.ModelCap < 0 || c.ModelCap > MaxSamples:
+		return fmt.Errorf("active: invalid model cap %d: want 0 (none) to %d", c.ModelCap, MaxSamples)
 	}
 	if err := c.Train.Cold.Validate(); err != nil {
 		return err

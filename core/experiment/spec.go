@@ -4,9 +4,11 @@
 package experiment
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"alab/core/active"
@@ -14,17 +16,26 @@ import (
 	"alab/core/train"
 )
 
-// Spec is a sweep. Zero values mean the defaults of active.Config, except as noted.
+// The ranges Check accepts beyond those of active.Config and train.Config: repeats per
+// cell, query rounds per run, and cells per sweep (strategies × batch sizes × repeats).
+const (
+	MaxRepeats = 1000
+	MaxRounds  = 10_000
+	MaxRuns    = 100_000
+)
+
+// Spec is a sweep. Zero values mean the defaults of active.Config, except as noted. The
+// ranges are those of active.Config and train.Config, and the constants above.
 type Spec struct {
-	Strategies   []string      `json:"strategies"`              // at least one
-	Batches      []int         `json:"batches"`                 // batch sizes; if empty, [10]
-	Repeats      int           `json:"repeats"`                 // if 0, 1
+	Strategies   []string      `json:"strategies"`              // at least one, each once
+	Batches      []int         `json:"batches"`                 // batch sizes, each once; if empty, [10]
+	Repeats      int           `json:"repeats"`                 // 1 to MaxRepeats; if 0, 1
 	Seed         uint64        `json:"seed"`                    // repeat r of every strategy and batch size uses seed Seed+r
 	Arch         string        `json:"arch,omitempty"`          // network architecture
 	Classes      int           `json:"classes,omitempty"`       // the network's outputs (the data's classes); if 0, 10
 	Init         int           `json:"init,omitempty"`          // initial labelled set size
 	InitBalanced bool          `json:"init_balanced,omitempty"` // class-balanced initial set
-	Rounds       int           `json:"rounds,omitempty"`        // queries per run; exclusive with Budget
+	Rounds       int           `json:"rounds,omitempty"`        // queries per run, 0 to MaxRounds; exclusive with Budget
 	Budget       int           `json:"budget,omitempty"`        // labels at which a run stops
 	PoolSubset   int           `json:"pool_subset,omitempty"`   // candidates scored per round (0: the whole pool)
 	MCSamples    int           `json:"mc_samples,omitempty"`    // MC-dropout passes
@@ -35,15 +46,65 @@ type Spec struct {
 	Options      query.Options `json:"options"`                 // strategies' knobs
 }
 
-// ReadSpec decodes a JSON spec, refusing unknown fields (a typo would otherwise be ignored).
+// ReadSpec decodes a JSON spec: one object with the keys Spec's tags name, exactly as
+// written (lower case), and nothing after it. It refuses unknown or differently cased keys
+// (a typo would otherwise be ignored) and trailing data (a second object would be ignored).
 func ReadSpec(r io.Reader) (Spec, error) {
 	var s Spec
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return Spec{}, fmt.Errorf("experiment: reading spec: %w", err)
+	}
+	if tok, err := dec.Token(); err != io.EOF {
+		if err != nil {
+			return Spec{}, fmt.Errorf("experiment: reading spec: after the object: %w", err)
+		}
+		return Spec{}, fmt.Errorf("experiment: reading spec: data after the object (%v): want one JSON object", tok)
+	}
+	if err := checkKeys(raw, reflect.TypeOf(s), "spec"); err != nil {
+		return Spec{}, err
+	}
+	strict := json.NewDecoder(bytes.NewReader(raw))
+	strict.DisallowUnknownFields()
+	if err := strict.Decode(&s); err != nil {
 		return Spec{}, fmt.Errorf("experiment: reading spec: %w", err)
 	}
 	return s, nil
+}
+
+// checkKeys refuses a key of the JSON object raw that is not spelled exactly as a json tag
+// (or, untagged, a field name) of the struct t: encoding/json matches keys without regard
+// to case, so "Repeats" would otherwise set repeats. Nested structs are checked likewise.
+func checkKeys(raw json.RawMessage, t reflect.Type, where string) error {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return fmt.Errorf("experiment: reading spec: %s: %w", where, err)
+	}
+	fields := map[string]reflect.Type{}
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = f.Type
+		names = append(names, name)
+	}
+	for k, v := range obj {
+		ft, ok := fields[k]
+		if !ok {
+			return fmt.Errorf("experiment: reading spec: unknown key %q in %s: want one of %s", k, where, strings.Join(names, ", "))
+		}
+		if ft.Kind() == reflect.Struct && len(v) > 0 && v[0] == '{' {
+			if err := checkKeys(v, ft, where+"."+k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s Spec) withDefaults() Spec {
@@ -114,31 +175,54 @@ func (s Spec) Config(r Run) active.Config {
 	return c
 }
 
-// Validate reports the first problem with the spec for a pool of poolSize samples.
-func (s Spec) Validate(poolSize int) error {
+// Check reports the first field of the spec outside its range that needs no pool to see:
+// counts, lists and their products. Runs allocates a cell per run, so callers check first.
+func (s Spec) Check() error {
 	s = s.withDefaults()
 	switch {
 	case len(s.Strategies) == 0:
 		return fmt.Errorf("experiment: no strategies: want at least one of %s", strings.Join(query.Names(), ", "))
-	case s.Repeats < 1:
-		return fmt.Errorf("experiment: invalid repeats %d: want at least 1", s.Repeats)
-	case s.Rounds < 0:
-		return fmt.Errorf("experiment: invalid rounds %d: want at least 1", s.Rounds)
+	case s.Repeats < 1 || s.Repeats > MaxRepeats:
+		return fmt.Errorf("experiment: invalid repeats %d: want 1 to %d", s.Repeats, MaxRepeats)
+	case s.Rounds < 0 || s.Rounds > MaxRounds:
+		return fmt.Errorf("experiment: invalid rounds %d: want 0 (use the budget) to %d", s.Rounds, MaxRounds)
 	case s.Rounds > 0 && s.Budget > 0:
 		return fmt.Errorf("experiment: both rounds (%d) and budget (%d) given: want one", s.Rounds, s.Budget)
 	}
+	seenBatch := map[int]bool{}
 	for _, b := range s.Batches {
-		if b < 1 {
-			return fmt.Errorf("experiment: invalid batch size %d: want at least 1", b)
+		if b < 1 || b > active.MaxBatch {
+			return fmt.Errorf("experiment: invalid batch size %d: want 1 to %d", b, active.MaxBatch)
 		}
+		if seenBatch[b] {
+			return fmt.Errorf("experiment: batch size %d listed twice", b)
+		}
+		seenBatch[b] = true
 	}
 	seen := map[string]bool{}
 	for _, st := range s.Strategies {
+		if strings.TrimSpace(st) == "" {
+			return fmt.Errorf("experiment: an empty strategy name: want one of %s", strings.Join(query.Names(), ", "))
+		}
 		if seen[st] {
 			return fmt.Errorf("experiment: strategy %q listed twice", st)
 		}
 		seen[st] = true
 	}
+	// Each factor is bounded above, so the product cannot overflow.
+	if n := len(s.Strategies) * len(s.Batches) * s.Repeats; n > MaxRuns {
+		return fmt.Errorf("experiment: %d strategies × %d batch sizes × %d repeats = %d runs: want at most %d",
+			len(s.Strategies), len(s.Batches), s.Repeats, n, MaxRuns)
+	}
+	return nil
+}
+
+// Validate reports the first problem with the spec for a pool of poolSize samples.
+func (s Spec) Validate(poolSize int) error {
+	if err := s.Check(); err != nil {
+		return err
+	}
+	s = s.withDefaults()
 	for _, r := range s.Runs() {
 		if err := s.Config(r).Validate(poolSize); err != nil {
 			return err

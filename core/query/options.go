@@ -5,6 +5,9 @@ import (
 	"math"
 )
 
+// MaxDALSubBatches is the largest DALSubBatches Validate accepts.
+const MaxDALSubBatches = 1000
+
 // Validate reports the first option outside its allowed range, naming the option, its value
 // and what is allowed. Zero always means the default. New calls it.
 func (o Options) Validate() error {
@@ -21,8 +24,8 @@ func (o Options) Validate() error {
 			return fmt.Errorf("query: invalid %s %v: want a finite value ≥ 0 (0 means %s)", f.name, f.v, f.def)
 		}
 	}
-	if o.DALSubBatches < 0 {
-		return fmt.Errorf("query: invalid DALSubBatches %d: want ≥ 0 (0 means 10)", o.DALSubBatches)
+	if o.DALSubBatches < 0 || o.DALSubBatches > MaxDALSubBatches {
+		return fmt.Errorf("query: invalid DALSubBatches %d: want 0 to %d (0 means 10)", o.DALSubBatches, MaxDALSubBatches)
 	}
 	// The adversarial searches own the ranges of their knobs.
 	return o.adversarial().Validate()

@@ -11,17 +11,17 @@ import (
 // Options tunes the strategies that have knobs. Zero values mean the defaults given.
 type Options struct {
 	// Beta is power-bald's exponent: samples are drawn ∝ score^Beta. If 0, 1 is used.
-	Beta float64
+	Beta float64 `json:"beta,omitempty"`
 	// DALSubBatches is how many rounds dal splits a batch into, retraining its
 	// labelled-vs-unlabelled classifier between them. If 0, 10 is used.
-	DALSubBatches int
+	DALSubBatches int `json:"dal_sub_batches,omitempty"`
 	// MaxIter bounds the adversarial searches (steps of fgsm, DeepFool iterations).
 	// If 0, 10 is used for deepfool and 50 for fgsm.
-	MaxIter int
+	MaxIter int `json:"max_iter,omitempty"`
 	// Overshoot is DeepFool's overshoot. If 0, 0.02 is used.
-	Overshoot float64
+	Overshoot float64 `json:"overshoot,omitempty"`
 	// FGSMStep is the L∞ size of each fgsm step, in pixel units of [0, 1]. If 0, 0.01 is used.
-	FGSMStep float64
+	FGSMStep float64 `json:"fgsm_step,omitempty"`
 }
 
 // Info describes a strategy: its name (what New takes), a line for a person saying what it

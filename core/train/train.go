@@ -10,18 +10,28 @@ import (
 	"alab/core/nn"
 )
 
+// The largest values Validate accepts: 1000 epochs of all 60,000 MNIST digits at batch 1
+// are 6·10⁷ steps, which an int counts on every platform.
+const (
+	MaxEpochs = 1000
+	MaxSteps  = 1_000_000
+	MaxBatch  = 1 << 16
+	MaxLR     = 10
+)
+
 // Config sets how a network is trained. Zero values mean the defaults given.
 type Config struct {
-	Epochs int // passes over the set; if 0, 1 is used
+	Epochs int `json:"epochs,omitempty"` // passes over the set, at most MaxEpochs; if 0, 1 is used
 	// Steps, if positive, fixes the number of optimisation steps instead of Epochs: the
 	// order is reshuffled at every pass over the set and training stops after Steps batches.
 	// Small labelled sets (active learning's early rounds) need many passes; a fixed number
 	// of steps keeps the cost of a round independent of the set's size.
-	Steps     int
-	Batch     int     // examples per step; if 0, 64 is used
-	LR        float64 // learning rate; if 0, 0.001 for Adam and 0.01 for SGD
-	Optimizer string  // "adam" or "sgd" (with momentum 0.9); if "", "adam" is used
-	Seed      uint64  // the order of examples and the dropout masks
+	// Steps is at most MaxSteps.
+	Steps     int     `json:"steps,omitempty"`
+	Batch     int     `json:"batch,omitempty"`     // examples per step, at most MaxBatch; if 0, 64 is used
+	LR        float64 `json:"lr,omitempty"`        // learning rate, at most MaxLR; if 0, 0.001 for Adam and 0.01 for SGD
+	Optimizer string  `json:"optimizer,omitempty"` // "adam" or "sgd" (with momentum 0.9); if "", "adam" is used
+	Seed      uint64  `json:"seed,omitempty"`      // the order of examples and the dropout masks
 }
 
 func (c Config) withDefaults() Config {
@@ -41,14 +51,14 @@ func (c Config) withDefaults() Config {
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	switch {
-	case c.Epochs < 0:
-		return fmt.Errorf("train: invalid epochs %d: want a positive number", c.Epochs)
-	case c.Steps < 0:
-		return fmt.Errorf("train: invalid steps %d: want 0 (use epochs) or more", c.Steps)
-	case c.Batch < 0 || c.Batch > 1<<16:
-		return fmt.Errorf("train: invalid batch size %d: want 1 to 65536", c.Batch)
-	case c.LR < 0 || c.LR > 10 || c.LR != c.LR:
-		return fmt.Errorf("train: invalid learning rate %g: want a value in (0, 10]", c.LR)
+	case c.Epochs < 0 || c.Epochs > MaxEpochs:
+		return fmt.Errorf("train: invalid epochs %d: want 1 to %d", c.Epochs, MaxEpochs)
+	case c.Steps < 0 || c.Steps > MaxSteps:
+		return fmt.Errorf("train: invalid steps %d: want 0 (use epochs) to %d", c.Steps, MaxSteps)
+	case c.Batch < 0 || c.Batch > MaxBatch:
+		return fmt.Errorf("train: invalid batch size %d: want 1 to %d", c.Batch, MaxBatch)
+	case !(c.LR >= 0 && c.LR <= MaxLR):
+		return fmt.Errorf("train: invalid learning rate %g: want a value in (0, %d]", c.LR, MaxLR)
 	case c.Optimizer != "adam" && c.Optimizer != "sgd":
 		return fmt.Errorf("train: unknown optimizer %q: want adam or sgd", c.Optimizer)
 	}
