@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,6 +164,35 @@ func TestRunShardsMerge(t *testing.T) {
 			t.Errorf("%s: %d bytes, %v", name, len(b), err)
 		}
 	}
+	// What does not belong together is refused, naming it.
+	other := filepath.Join(dir, "other")
+	if code, _, errOut := alab(append(slices.Clone(sweep), "--out", other, "--shard", "1/2", "--seed", "9")...); code != 0 {
+		t.Fatal(errOut)
+	}
+	missing, corrupt := filepath.Join(dir, "missing"), filepath.Join(dir, "corrupt")
+	for _, d := range []string{missing, corrupt} {
+		os.MkdirAll(d, 0o755)
+		csv, _ := os.ReadFile(filepath.Join(b, "curves.csv"))
+		os.WriteFile(filepath.Join(d, "curves.csv"), csv, 0o644)
+	}
+	os.WriteFile(filepath.Join(corrupt, "summary.json"), []byte(`{"spec": {"strategies": ["random"]}`), 0o644)
+	for _, c := range []struct {
+		dirs []string
+		want string
+	}{
+		{[]string{a, a}, "shard " + a + " is given twice"},
+		{[]string{a, a + "/."}, "is given twice"},
+		{[]string{a, other}, "shard " + other + " is of another sweep than " + a + ": seed is 9, not 1"},
+		{[]string{a, whole}, "shards " + a + " and " + whole + " overlap: both hold random, batch 5, repeat 0"},
+		{[]string{a, missing}, filepath.Join(missing, "summary.json") + ": no such file"},
+		{[]string{a, corrupt}, filepath.Join(corrupt, "summary.json") + ": corrupt summary"},
+	} {
+		code, _, errOut := alab(append([]string{"merge", "--out", filepath.Join(dir, "refused")}, c.dirs...)...)
+		if code == 0 || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("alab merge %v: exit %d, %q: want one line containing %q", c.dirs, code, errOut, c.want)
+		}
+	}
+
 	var summary struct {
 		Strategies []experiment.Summary `json:"strategies"`
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -9,7 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -193,7 +196,9 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
-// runMerge joins the outputs of sharded runs into one result.
+// runMerge joins the outputs of sharded runs into one result. Every shard must hold a
+// curves.csv and a summary.json of the same spec, each shard directory is given once, and no
+// run (strategy, batch size, repeat) may come from two shards or lie outside the spec.
 func runMerge(args []string, out, errOut io.Writer) error {
 	fs := newFlags("merge")
 	outDir := fs.String("out", "", "directory for the merged curves.csv, summary.json and curves.svg (required)")
@@ -206,7 +211,33 @@ func runMerge(args []string, out, errOut io.Writer) error {
 	}
 	var rows []curve.Row
 	var spec experiment.Spec
+	seenDir := map[string]string{}
+	inSpec := map[experiment.Run]bool{}
+	from := map[experiment.Run]string{} // each run's shard
 	for i, d := range dirs {
+		key, err := filepath.Abs(d)
+		if err == nil {
+			key, err = filepath.EvalSymlinks(key)
+		}
+		if err != nil {
+			return fmt.Errorf("shard %s: %w", d, err)
+		}
+		if prev, ok := seenDir[key]; ok {
+			return fmt.Errorf("%w: shard %s is given twice (as %s and %s)", errUsage, key, prev, d)
+		}
+		seenDir[key] = d
+		s, err := readSummarySpec(filepath.Join(d, "summary.json"))
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			spec = s
+			for _, run := range spec.Runs() {
+				inSpec[run] = true
+			}
+		} else if diff := specDiff(spec, s); diff != "" {
+			return fmt.Errorf("shard %s is of another sweep than %s: %s", d, dirs[0], diff)
+		}
 		f, err := os.Open(filepath.Join(d, "curves.csv"))
 		if err != nil {
 			return err
@@ -216,12 +247,21 @@ func runMerge(args []string, out, errOut io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", d, err)
 		}
-		rows = append(rows, r...)
-		if i == 0 {
-			if spec, err = readSummarySpec(filepath.Join(d, "summary.json")); err != nil {
-				return err
+		mine := map[experiment.Run]bool{}
+		for _, row := range r {
+			run := experiment.Run{Strategy: row.Strategy, Batch: row.BatchSize, Repeat: row.Repeat}
+			if mine[run] {
+				continue
 			}
+			if !inSpec[run] {
+				return fmt.Errorf("shard %s: run %s, batch %d, repeat %d is not in its spec", d, run.Strategy, run.Batch, run.Repeat)
+			}
+			if prev, ok := from[run]; ok {
+				return fmt.Errorf("shards %s and %s overlap: both hold %s, batch %d, repeat %d", prev, d, run.Strategy, run.Batch, run.Repeat)
+			}
+			mine[run], from[run] = true, d
 		}
+		rows = append(rows, r...)
 	}
 	experiment.SortRows(rows, spec.Strategies)
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
@@ -230,19 +270,71 @@ func runMerge(args []string, out, errOut io.Writer) error {
 	return writeResults(*outDir, spec, rows, out)
 }
 
-// readSummarySpec reads the spec back from a summary.json written by writeResults.
+// readSummarySpec reads the spec back from a summary.json written by writeResults, refusing
+// a file that is not one JSON object with a spec and its strategies' summaries.
 func readSummarySpec(path string) (experiment.Spec, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return experiment.Spec{}, err
 	}
 	var s struct {
-		Spec experiment.Spec `json:"spec"`
+		Spec       *json.RawMessage      `json:"spec"`
+		Strategies *[]experiment.Summary `json:"strategies"`
 	}
-	if err := json.Unmarshal(b, &s); err != nil {
-		return experiment.Spec{}, fmt.Errorf("%s: %w", path, err)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return experiment.Spec{}, fmt.Errorf("%s: corrupt summary: %w", path, err)
 	}
-	return s.Spec, nil
+	if dec.More() {
+		return experiment.Spec{}, fmt.Errorf("%s: corrupt summary: data after the object", path)
+	}
+	if s.Spec == nil || s.Strategies == nil {
+		return experiment.Spec{}, fmt.Errorf("%s: corrupt summary: want the keys spec and strategies", path)
+	}
+	spec, err := experiment.ReadSpec(bytes.NewReader(*s.Spec))
+	if err != nil {
+		return experiment.Spec{}, fmt.Errorf("%s: corrupt summary: %w", path, err)
+	}
+	if err := spec.Check(); err != nil {
+		return experiment.Spec{}, fmt.Errorf("%s: corrupt summary: %w", path, err)
+	}
+	return spec, nil
+}
+
+// specDiff names the first field (a JSON key of Spec) in which a and b differ, or returns "".
+func specDiff(a, b experiment.Spec) string {
+	if reflect.DeepEqual(a, b) {
+		return ""
+	}
+	var ma, mb map[string]json.RawMessage
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	json.Unmarshal(ja, &ma)
+	json.Unmarshal(jb, &mb)
+	keys := make([]string, 0, len(ma)+len(mb))
+	for k := range ma {
+		keys = append(keys, k)
+	}
+	for k := range mb {
+		if _, ok := ma[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !bytes.Equal(ma[k], mb[k]) {
+			return fmt.Sprintf("%s is %s, not %s", k, orNone(mb[k]), orNone(ma[k]))
+		}
+	}
+	return "the specs differ"
+}
+
+func orNone(b json.RawMessage) string {
+	if b == nil {
+		return "unset"
+	}
+	return string(b)
 }
 
 func parseShard(s string) (int, int, error) {
