@@ -96,7 +96,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"run", "--out", dir, "--spec", garbage, "--repeats", "3"}, 2, "--spec replaces --repeats"},
 		{[]string{"run", "--data", fixture, "--out", dir, "--spec", garbage}, 1, "experiment: reading spec"},
 		{[]string{"merge", "--out", dir}, 2, "want --out DIR and at least one shard directory"},
-		{[]string{"merge", "--out", dir, empty}, 1, "curves.csv: no such file"},
+		{[]string{"merge", "--out", dir, empty}, 1, "summary.json: no such file"},
 		{[]string{"team", "fly"}, 2, `alab team: unknown subcommand "fly": want init, invite, revoke or serve`},
 		{[]string{"team", "init"}, 2, "alab team: --db FILE is required"},
 		{[]string{"team", "init", "--db", filepath.Join(dir, "t.sqlite"), "--lease", "0s"}, 2, "alab team: invalid --lease 0s: want 1s to 24h"},
