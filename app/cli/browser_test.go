@@ -29,6 +29,7 @@ import (
 	"alab/core/train"
 
 	"github.com/chromedp/cdproto/browser"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
@@ -202,10 +203,21 @@ func openTab(t *testing.T, timeout time.Duration, wrap func(http.Handler) http.H
 			b.console = append(b.console, string(e.Type)+": "+strings.Join(parts, " "))
 			b.consoleMu.Unlock()
 		}
+		// The browser's own messages, CSP violations among them.
+		if e, ok := ev.(*cdplog.EventEntryAdded); ok {
+			b.consoleMu.Lock()
+			b.console = append(b.console, "browser "+string(e.Entry.Level)+": "+e.Entry.Text)
+			b.consoleMu.Unlock()
+		}
 	}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		for _, line := range b.consoleLines() {
+			if strings.Contains(line, "Content Security Policy") {
+				t.Errorf("the page violates its CSP: %s", line)
+			}
+		}
 		if t.Failed() {
 			t.Logf("console:\n%s", strings.Join(b.consoleLines(), "\n"))
 		}

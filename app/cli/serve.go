@@ -93,15 +93,49 @@ func webHandler(dir string) (*app.Handler, error) {
 	}, nil
 }
 
+// contentSecurity is the Content-Security-Policy of every response: the page loads its
+// scripts, styles, workers, data and icons from its own origin only, compiles WebAssembly
+// ('wasm-unsafe-eval', for app.wasm and the worker's wasm), sets style attributes (go-app
+// renders some) and draws digits from data: and blob: URLs; no other site may frame it.
+const contentSecurity = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+	"style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; " +
+	"worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'"
+
+// secure wraps the server's handler: it answers GET and HEAD only (405 otherwise), and
+// every response says not to sniff types and carries the CSP.
+func secure(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hdr := w.Header()
+		hdr.Set("X-Content-Type-Options", "nosniff")
+		hdr.Set("Content-Security-Policy", contentSecurity)
+		hdr.Set("X-Frame-Options", "DENY") // frame-ancestors for browsers without CSP 2
+		hdr.Set("Referrer-Policy", "no-referrer")
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			hdr.Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed: want GET or HEAD", http.StatusMethodNotAllowed)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // routes returns the server's whole HTTP handler: the page (go-app), the web/ files with
 // their precompressed variants (.br, .gz) when the browser accepts them, and Go's own
-// wasm_exec.js in place of the older copy go-app embeds.
+// wasm_exec.js in place of the older copy go-app embeds; all of it through secure.
 func routes(dir string) (http.Handler, error) {
 	h, err := webHandler(dir)
 	if err != nil {
 		return nil, err
 	}
-	static := &precompressed{dir: dir, version: h.Version}
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	if root, err = filepath.Abs(root); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	static := &precompressed{dir: root, version: h.Version}
 	mux := http.NewServeMux()
 	mux.Handle("/web/", static)
 	for _, name := range []string{webfiles.WasmExec, webfiles.AppWasm} {
@@ -112,13 +146,24 @@ func routes(dir string) (http.Handler, error) {
 		})
 	}
 	mux.Handle("/", h)
-	return mux, nil
+	return secure(mux), nil
 }
 
 // precompressed serves dir's files under /web/, preferring name.br or name.gz (made by
-// `make web`) when the request accepts that encoding.
+// `make web`) when the request accepts that encoding. dir is absolute with its symlinks
+// resolved; a file whose symlinks lead out of it is not found.
 type precompressed struct {
 	dir, version string
+}
+
+// inside reports whether file, with its symlinks resolved, lies in p.dir.
+func (p *precompressed) inside(file string) bool {
+	real, err := filepath.EvalSymlinks(file)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(p.dir, real)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 func (p *precompressed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +174,7 @@ func (p *precompressed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	file := filepath.Join(p.dir, filepath.FromSlash(name))
 	fi, err := os.Stat(file)
-	if err != nil || fi.IsDir() {
+	if err != nil || fi.IsDir() || !p.inside(file) {
 		http.NotFound(w, r)
 		return
 	}
@@ -158,7 +203,7 @@ func (p *precompressed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if !acceptsEncoding(accept, e.name) {
 				continue
 			}
-			if _, err := os.Stat(file + e.ext); err == nil {
+			if _, err := os.Stat(file + e.ext); err == nil && p.inside(file+e.ext) {
 				serve, enc = file+e.ext, e.name
 				break
 			}
@@ -268,7 +313,7 @@ func runServe(args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(handler)
 	fmt.Fprintf(out, "alab: serving the lab on http://%s/ (Ctrl-C stops)\n", ln.Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -284,11 +329,26 @@ func runServe(args []string, out, errOut io.Writer) error {
 	return nil
 }
 
+// newServer returns the server of handler, with timeouts so that a client that sends or
+// reads slowly, or idles, cannot hold a connection: the longest response, app.wasm (about
+// 3 MB compressed), has a minute.
+func newServer(handler http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
 // runExportStatic writes a static site (go-app's pages plus the web/ files) to a directory
 // that any file host can serve.
 func runExportStatic(args []string, out, errOut io.Writer) error {
 	fs := newFlags("export-static")
 	dir := fs.String("web", "web", "the `directory` `make web` filled")
+	force := fs.Bool("force", false, "write into a directory that is not empty, over what it holds")
 	if err := fs.parseSome(args, errOut); err != nil {
 		return err
 	}
@@ -296,12 +356,15 @@ func runExportStatic(args []string, out, errOut io.Writer) error {
 		return fmt.Errorf("%w: want one output directory", errUsage)
 	}
 	outDir := fs.Arg(0)
+	if err := checkExportDir(outDir, *dir, *force); err != nil {
+		return err
+	}
 	h, err := webHandler(*dir)
 	if err != nil {
 		return err
 	}
 	if err := app.GenerateStaticWebsite(outDir, h); err != nil {
-		return fmt.Errorf("export-static: %w", err)
+		return fmt.Errorf("export-static: writing %s: %s", outDir, oneLine(err))
 	}
 	// go-app's copy of wasm_exec.js is older than this Go's: use the one web/ holds.
 	for _, name := range webfiles.All {
@@ -317,6 +380,49 @@ func runExportStatic(args []string, out, errOut io.Writer) error {
 	}
 	fmt.Fprintf(out, "alab: wrote a static site to %s\n", outDir)
 	return nil
+}
+
+// checkExportDir refuses an output directory that is the web/ directory, inside it or
+// holding it (the site would overwrite its own sources), and, unless force, one that is not
+// empty (stale files would be served with the new ones).
+func checkExportDir(outDir, webDir string, force bool) error {
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return filepath.Clean(p)
+		}
+		if r, err := filepath.EvalSymlinks(a); err == nil {
+			return r
+		}
+		// Not there yet: resolve its nearest existing parent.
+		if r, err := filepath.EvalSymlinks(filepath.Dir(a)); err == nil {
+			return filepath.Join(r, filepath.Base(a))
+		}
+		return a
+	}
+	o, w := abs(outDir), abs(webDir)
+	within := func(a, b string) bool { // a is b or inside it
+		rel, err := filepath.Rel(b, a)
+		return err == nil && (rel == "." || !strings.HasPrefix(rel, ".."))
+	}
+	if within(o, w) || within(w, o) {
+		return fmt.Errorf("%w: %s would overwrite the web directory %s: want a directory outside it", errUsage, outDir, webDir)
+	}
+	entries, err := os.ReadDir(outDir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("export-static: %w", err)
+	case len(entries) > 0 && !force:
+		return fmt.Errorf("%w: %s is not empty (%d entries): want an empty or new directory, or --force to write over it", errUsage, outDir, len(entries))
+	}
+	return nil
+}
+
+// oneLine is err's message on one line: go-app's errors print their tags as indented JSON.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
 func copyFile(dst, src string) error {
