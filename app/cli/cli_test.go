@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -199,5 +200,73 @@ func TestRunShardsMerge(t *testing.T) {
 	b2, _ := os.ReadFile(filepath.Join(whole, "summary.json"))
 	if err := json.Unmarshal(b2, &summary); err != nil || len(summary.Strategies) != 2 || summary.Strategies[0].Repeats != 2 {
 		t.Errorf("summary.json: %v, %+v", err, summary)
+	}
+}
+
+// TestIndexedJob plays a Kubernetes Indexed Job's contract: each of n pods runs the same
+// command with its index in $JOB_COMPLETION_INDEX, one pod is retried, and the shards merged
+// equal the sweep run whole.
+func TestIndexedJob(t *testing.T) {
+	dir := t.TempDir()
+	sweep := []string{"run", "--data", fixture, "--strategies", "random,entropy", "--init", "10", "--batch", "5,8",
+		"--rounds", "1", "--pool-subset", "40", "--steps", "5", "--test-limit", "50", "--workers", "1"}
+	whole := filepath.Join(dir, "whole")
+	if code, _, errOut := alab(append(slices.Clone(sweep), "--out", whole)...); code != 0 {
+		t.Fatal(errOut)
+	}
+	const n = 3
+	var shards []string
+	pod := func(i int) {
+		t.Setenv("JOB_COMPLETION_INDEX", strconv.Itoa(i))
+		out := filepath.Join(dir, "shard-"+strconv.Itoa(i))
+		if code, _, errOut := alab(append(slices.Clone(sweep), "--shards", strconv.Itoa(n), "--out", out)...); code != 0 {
+			t.Fatalf("pod %d: %s", i, errOut)
+		}
+	}
+	for i := range n {
+		pod(i)
+		shards = append(shards, filepath.Join(dir, "shard-"+strconv.Itoa(i)))
+	}
+	first := withoutTimings(t, filepath.Join(shards[1], "curves.csv"))
+	pod(1) // the retried pod writes the same rows over its own files
+	if again := withoutTimings(t, filepath.Join(shards[1], "curves.csv")); !reflect.DeepEqual(again, first) {
+		t.Errorf("a retried shard wrote other rows:\n%v\n%v", again, first)
+	}
+	entries, _ := os.ReadDir(shards[1])
+	if len(entries) != 3 {
+		t.Errorf("a retried shard's directory holds %d files, want curves.csv, summary.json, curves.svg", len(entries))
+	}
+	merged := filepath.Join(dir, "merged")
+	if code, _, errOut := alab(append([]string{"merge", "--out", merged}, shards...)...); code != 0 {
+		t.Fatal(errOut)
+	}
+	want := withoutTimings(t, filepath.Join(whole, "curves.csv"))
+	if len(want) != 2*2*2 {
+		t.Fatalf("%d rows, want 2 strategies × 2 batch sizes × 2 rounds", len(want))
+	}
+	if got := withoutTimings(t, filepath.Join(merged, "curves.csv")); !reflect.DeepEqual(got, want) {
+		t.Errorf("merged shards differ from the whole sweep:\n%v\n%v", got, want)
+	}
+
+	for _, c := range []struct {
+		env, want string
+	}{
+		{"", "which is not set"},
+		{"3", `$JOB_COMPLETION_INDEX is "3": want an index from 0 to 2 for --shards 3`},
+		{"x", `$JOB_COMPLETION_INDEX is "x"`},
+	} {
+		if c.env == "" {
+			os.Unsetenv("JOB_COMPLETION_INDEX")
+		} else {
+			t.Setenv("JOB_COMPLETION_INDEX", c.env)
+		}
+		code, _, errOut := alab(append(slices.Clone(sweep), "--shards", "3", "--out", filepath.Join(dir, "bad"))...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("$JOB_COMPLETION_INDEX=%q: exit %d, %q: want %q", c.env, code, errOut, c.want)
+		}
+	}
+	code, _, errOut := alab(append(slices.Clone(sweep), "--shards", "3", "--shard", "0/3", "--out", filepath.Join(dir, "bad"))...)
+	if code != 2 || !strings.Contains(errOut, "--shard and --shards: give one") {
+		t.Errorf("--shard with --shards: exit %d, %q", code, errOut)
 	}
 }

@@ -55,6 +55,7 @@ func runRun(args []string, out, errOut io.Writer) error {
 	specPath := fs.String("spec", "", "read the sweep from this JSON file instead of the flags above")
 	outDir := fs.String("out", "", "directory for curves.csv, summary.json and curves.svg (required)")
 	shard := fs.String("shard", "", "run only shard i of n of the sweep, as i/n (join the outputs with alab merge)")
+	shards := fs.Int("shards", 0, 0, experiment.MaxRuns, "run only shard $"+indexEnv+" of this many (a Kubernetes Indexed Job sets it; 0: no shards)")
 	workers := fs.Int("workers", 0, 0, maxThreads, "runs in parallel (0: one per core)")
 	dataFlags := fs.data()
 	if err := fs.parse(args, errOut); err != nil {
@@ -104,8 +105,8 @@ func runRun(args []string, out, errOut io.Writer) error {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	runs := spec.Runs()
-	if *shard != "" {
-		i, n, err := parseShard(*shard)
+	if *shard != "" || *shards > 0 {
+		i, n, err := shardOf(*shard, *shards)
 		if err != nil {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
@@ -184,16 +185,27 @@ func writeResults(dir string, spec experiment.Spec, rows []curve.Row, out io.Wri
 	return nil
 }
 
+// writeFile writes path whole or not at all: into a temporary file beside it, renamed over
+// it once complete. A shard that is retried (a Job's pod restarted) so replaces its files
+// instead of leaving a mix.
 func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
+	defer os.Remove(f.Name()) // fails harmlessly once renamed
 	if err := write(f); err != nil {
 		f.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	return f.Close()
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 // runMerge joins the outputs of sharded runs into one result. Every shard must hold a
@@ -335,6 +347,29 @@ func orNone(b json.RawMessage) string {
 		return "unset"
 	}
 	return string(b)
+}
+
+// indexEnv is where a Kubernetes Indexed Job gives each pod its index.
+const indexEnv = "JOB_COMPLETION_INDEX"
+
+// shardOf returns the shard i of n to run: from --shard i/n, or from --shards n and the index
+// in $JOB_COMPLETION_INDEX.
+func shardOf(shard string, shards int) (int, int, error) {
+	switch {
+	case shard != "" && shards > 0:
+		return 0, 0, fmt.Errorf("--shard and --shards: give one")
+	case shard != "":
+		return parseShard(shard)
+	}
+	v, ok := os.LookupEnv(indexEnv)
+	if !ok {
+		return 0, 0, fmt.Errorf("--shards %d takes the shard's index from $%s, which is not set: run it as a Kubernetes Indexed Job, or give --shard i/n", shards, indexEnv)
+	}
+	i, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || i < 0 || i >= shards {
+		return 0, 0, fmt.Errorf("$%s is %q: want an index from 0 to %d for --shards %d", indexEnv, v, shards-1, shards)
+	}
+	return i, shards, nil
 }
 
 func parseShard(s string) (int, int, error) {
