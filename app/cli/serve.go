@@ -96,10 +96,11 @@ func webHandler(dir string) (*app.Handler, error) {
 // contentSecurity is the Content-Security-Policy of every response: the page loads its
 // scripts, styles, workers, data and icons from its own origin only, compiles WebAssembly
 // ('wasm-unsafe-eval', for app.wasm and the worker's wasm), sets style attributes (go-app
-// renders some) and draws digits from data: and blob: URLs; no other site may frame it.
+// renders some), draws digits from data: and blob: URLs and starts the preview's inflating
+// worker from a blob: URL; no other site may frame it.
 const contentSecurity = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
 	"style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; " +
-	"worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; " +
+	"worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'"
 
 // secure wraps the server's handler: it answers GET and HEAD only (405 otherwise), and
