@@ -123,8 +123,12 @@ func TestHostileFiles(t *testing.T) {
 	spec := filepath.Join(dir, "spec.json")
 	os.WriteFile(spec, blob.Bytes(), 0o644)
 
+	// A real shard (its summary.json is sound) whose curves.csv is then replaced.
 	shard := filepath.Join(dir, "shard")
-	os.MkdirAll(shard, 0o755)
+	if code, _, errOut := alab("run", "--data", fixture, "--out", shard, "--strategies", "random", "--init", "10",
+		"--batch", "5", "--rounds", "1", "--steps", "3", "--test-limit", "20", "--pool-subset", "20"); code != 0 {
+		t.Fatalf("a shard to spoil: %s", errOut)
+	}
 	var csvBlob bytes.Buffer
 	csvBlob.WriteString("strategy,batch_size,repeat,round,labelled,test_accuracy,label_entropy,train_seconds,score_seconds,select_seconds,histogram\n")
 	csvBlob.WriteString(strings.Repeat("x", 9<<20))

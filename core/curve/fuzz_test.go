@@ -11,7 +11,7 @@ func FuzzReadCSV(f *testing.F) {
 	var b bytes.Buffer
 	WriteCSV(&b, []Row{
 		{Strategy: "margin", BatchSize: 10, Repeat: 0, Round: 0, Labelled: 20, TestAccuracy: 0.5, LabelEntropy: 1.2,
-			TrainSeconds: 0.1, ScoreSeconds: 0.2, SelectSeconds: 0.01, Histogram: [10]int{1, 2, 3, 0, 0, 0, 0, 0, 0, 4}},
+			TrainSeconds: 0.1, ScoreSeconds: 0.2, SelectSeconds: 0.01, Histogram: []int{1, 2, 3, 0, 0, 0, 0, 0, 0, 4}},
 		{Strategy: "random", BatchSize: 100, Repeat: 3, Round: 7, Labelled: 720, TestAccuracy: 0.97},
 	})
 	f.Add(b.Bytes())
