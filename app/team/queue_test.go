@@ -131,7 +131,7 @@ func TestBatchFlow(t *testing.T) {
 }
 
 func idOf(t *testing.T, ts *testServer, name string) int64 {
-	a, err := authenticate(ts.p.db, "Bearer "+ts.tokens[name])
+	a, err := authenticate(ts.p.lookup, "Bearer "+ts.tokens[name])
 	if err != nil {
 		t.Fatal(err)
 	}
