@@ -63,6 +63,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeLabels -fuzztime 60s ./core/data
 	$(GO) test -run '^$$' -fuzz 'FuzzRead$$' -fuzztime 60s ./core/npz
 	$(GO) test -run '^$$' -fuzz FuzzReadMember -fuzztime 60s ./core/npz
+	$(GO) test -run '^$$' -fuzz FuzzDecodeLabel -fuzztime 60s ./app/team
 
 clean:
 	rm -f alab
