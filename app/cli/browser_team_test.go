@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"alab/app/team"
 	"alab/core/data"
@@ -39,6 +40,7 @@ func teamGet(t *testing.T, url, token, path string, out any) {
 // batch in parallel from the keyboard: every item is labelled once, the overlap share
 // twice, never twice by one person; the next batch's work is there within 1 s of the last
 // label (the delay is logged; a timing budget that may fail when the machine is loaded).
+// One of them slips once, undoes it with Backspace and moves with the arrows.
 func TestBrowserTeam(t *testing.T) {
 	chromium := chromiumPath(t)
 	pool, _, err := data.MNIST(fixture)
@@ -137,6 +139,41 @@ func TestBrowserTeam(t *testing.T) {
 				}
 				if round > 0 {
 					return // this annotator has gone on to the next batch
+				}
+				if name == "ada" && given == 0 {
+					// A slip, undone with Backspace; then right and left arrows come back to it.
+					given++
+					onIt := `document.querySelector(".cell.cur")?.dataset.id === "` + strconv.Itoa(id) + `" && !document.querySelector(".cell.cur").classList.contains("done")`
+					poll := func(expr string) error {
+						_, err := chromedp.Run(tab, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(10*time.Second)))
+						return err
+					}
+					err := chromedp.Do(tab, chromedp.KeyEvent(strconv.Itoa(int(pool.Labels[id]+1)%10)))
+					if err == nil {
+						err = poll(`+(document.body.dataset.acked || 0) >= 1`)
+					}
+					if err == nil {
+						err = chromedp.Do(tab, chromedp.KeyEvent(kb.Backspace))
+					}
+					if err == nil {
+						err = poll(onIt)
+					}
+					if err == nil {
+						err = chromedp.Do(tab, chromedp.KeyEvent(kb.ArrowRight))
+					}
+					if err == nil {
+						err = poll(`document.querySelector(".cell.cur")?.dataset.id !== "` + strconv.Itoa(id) + `"`)
+					}
+					if err == nil {
+						err = chromedp.Do(tab, chromedp.KeyEvent(kb.ArrowLeft))
+					}
+					if err == nil {
+						err = poll(onIt)
+					}
+					if err != nil {
+						t.Errorf("ada's slip, undo and arrows on %d: %v", id, err)
+						return
+					}
 				}
 				if err := chromedp.Do(tab, chromedp.KeyEvent(strconv.Itoa(int(pool.Labels[id])))); err != nil {
 					t.Errorf("%s: %v", name, err)

@@ -37,7 +37,7 @@ var commands = map[string]command{
 	"run":   runRun,
 	"merge": runMerge,
 	"serve": runServe, "export-static": runExportStatic,
-	"team": runTeam,
+	// "team" is added by team.go, which is native only (the team server's SQLite).
 }
 
 // errUsage marks an error in how the command was called (exit status 2, as flag does).

@@ -27,6 +27,8 @@ Usage:
   alab team serve  --db F [--addr 127.0.0.1:8080]
 `
 
+func init() { commands["team"] = runTeam }
+
 // runTeam dispatches alab team's subcommands.
 func runTeam(args []string, out, errOut io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {

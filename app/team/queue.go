@@ -176,24 +176,30 @@ func (q *queue) lease(a int64, max int) ([]*item, error) {
 		}
 		it.leases[a] = exp
 	}
-	done := q.c.enqueue(func(tx *sql.Tx) error {
-		for _, id := range ids {
-			if _, err := tx.Exec(`DELETE FROM leases WHERE item = ? AND expires <= ?`, id, now.UnixMilli()); err != nil {
-				return err
+	var done <-chan error = closedNil
+	if len(ids) > 0 {
+		done = q.c.enqueue(func(tx *sql.Tx) error {
+			for _, id := range ids {
+				if _, err := tx.Exec(`DELETE FROM leases WHERE item = ? AND expires <= ?`, id, now.UnixMilli()); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(`INSERT OR REPLACE INTO leases (item, annotator, expires) VALUES (?, ?, ?)`, id, a, exp.UnixMilli()); err != nil {
+					return err
+				}
 			}
-			if _, err := tx.Exec(`INSERT OR REPLACE INTO leases (item, annotator, expires) VALUES (?, ?, ?)`, id, a, exp.UnixMilli()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	q.submitIfDue()
+			return nil
+		})
+	}
+	q.submitIfDue(len(got) == 0)
 	q.mu.Unlock()
 	if err := <-done; err != nil {
 		return nil, err
 	}
 	return got, nil
 }
+
+// closedNil is the outcome of writing nothing: closed, it gives nil at once, to anyone.
+var closedNil = func() <-chan error { c := make(chan error); close(c); return c }()
 
 // label records annotator a's judgement of item id; it returns once it is committed.
 func (q *queue) label(a int64, id, label int, seconds float64) error {
@@ -245,7 +251,7 @@ func (q *queue) label(a int64, id, label int, seconds float64) error {
 		_, err := tx.Exec(`UPDATE items SET final = ? WHERE id = ?`, final, id)
 		return err
 	})
-	q.submitIfDue()
+	q.submitIfDue(false)
 	q.mu.Unlock()
 	return <-done
 }

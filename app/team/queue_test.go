@@ -131,7 +131,7 @@ func TestBatchFlow(t *testing.T) {
 }
 
 func idOf(t *testing.T, ts *testServer, name string) int64 {
-	a, err := authenticate(ts.p.db, "Bearer "+ts.tokens[name])
+	a, err := authenticate(ts.p.lookup, "Bearer "+ts.tokens[name])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,5 +193,48 @@ func TestLeaseExpires(t *testing.T) {
 		!at.Equal(ts.now) || r.Agreed == nil || *r.Agreed != 7 || r.TrainedIn != 1 {
 		// The whole batch is leased, so this first agreed label closes round 0 at once.
 		t.Errorf("the record %+v: want item %d, label 7 by bob in round 0, 1.5 s, at %v, agreed 7, trained on from round 1", r, held[0].ID, ts.now)
+	}
+}
+
+// TestDisputeDoesNotHoldUp has two people disagree on an overlapped item: the batches go on
+// without it (it waits for a third judge), and a third annotator invited later settles it.
+func TestDisputeDoesNotHoldUp(t *testing.T) {
+	ts := startProject(t, smallSettings(), "ada", "bob")
+	truth := ts.p.pool.Labels
+	disputed := ts.p.q.rounds[0].items[0].id
+	for range 20 {
+		for _, who := range []string{"ada", "bob"} {
+			for _, it := range ts.work(who, 2) {
+				label := int(truth[it.ID])
+				if who == "bob" && it.ID == disputed {
+					label = (label + 1) % 10
+				}
+				if st, why := ts.label(who, it.ID, label); st != 200 {
+					t.Fatalf("%s labels %d: %d %s", who, it.ID, st, why)
+				}
+			}
+		}
+		if ts.p.Settled(1) {
+			break
+		}
+		ts.p.q.mu.Lock()
+		latest := len(ts.p.q.rounds) - 1
+		ts.p.q.mu.Unlock()
+		ts.waitRound(latest)
+	}
+	if !ts.p.Settled(1) || ts.p.Settled(0) {
+		t.Fatalf("round 1 settled %v, round 0 %v: want round 1 done while round 0's dispute waits", ts.p.Settled(1), ts.p.Settled(0))
+	}
+	tok, err := Invite(ts.path, "cy", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.tokens["cy"] = tok
+	got := ts.work("cy", 1)
+	if len(got) != 1 || got[0].ID != disputed {
+		t.Fatalf("cy, the third, got %v: want the disputed item %d first", got, disputed)
+	}
+	if st, why := ts.label("cy", disputed, int(truth[disputed])); st != 200 || !ts.p.Settled(0) {
+		t.Fatalf("cy settles %d: %d %s; round 0 settled %v", disputed, st, why, ts.p.Settled(0))
 	}
 }

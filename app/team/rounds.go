@@ -22,13 +22,18 @@ type submit struct {
 	keptOut []int           // ascending
 }
 
-// due reports whether the current batch is to be submitted: nothing of it can be handed out
-// any more (its last items are leased or labelled) and some agreed label awaits training.
-// The caller holds q.mu.
-func (q *queue) due() bool {
+// due reports whether the current batch is to be submitted: some agreed label awaits
+// training, and nothing of the batch can be handed out any more (its last items are leased
+// or labelled) or someone asking for work got nothing (idle: what is left of the batch
+// waits for people who have not judged it, a third judge say, and need not hold the team
+// up). The caller holds q.mu.
+func (q *queue) due(idle bool) bool {
 	cur := q.current()
-	if cur == nil || cur.submitted || q.advancing || q.done {
+	if cur == nil || cur.submitted || q.advancing || q.done || len(q.agreed) == 0 {
 		return false
+	}
+	if idle {
+		return true
 	}
 	now := q.clock()
 	for _, it := range cur.items {
@@ -36,16 +41,17 @@ func (q *queue) due() bool {
 			return false
 		}
 	}
-	return len(q.agreed) > 0
+	return true
 }
 
-// submitIfDue commits the submit of the current batch if it is due: its agreed labels are
+// submitIfDue commits the submit of the current batch if it is due (idle: the request
+// found no work for its caller): its agreed labels are
 // marked as trained on from the next round, and the submit waits in q.ready for the trainer;
 // the queue is advancing until publish. The request whose change made it due runs it, so
 // which labels a round trains on follows from the order of the requests alone. The caller
 // holds q.mu.
-func (q *queue) submitIfDue() {
-	if !q.due() {
+func (q *queue) submitIfDue(idle bool) {
+	if !q.due(idle) {
 		return
 	}
 	cur := q.current()
@@ -87,7 +93,7 @@ func (q *queue) submitIfDue() {
 func (q *queue) takeSubmit() *submit {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.submitIfDue() // due already when the loop was restored
+	q.submitIfDue(false) // due already when the loop was restored
 	sub := q.ready
 	q.ready = nil
 	return sub

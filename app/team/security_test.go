@@ -128,6 +128,11 @@ func TestOpenRefuses(t *testing.T) {
 		if !bytes.Equal(before, after) {
 			t.Errorf("%s changed on a refused open", filepath.Base(c.path))
 		}
+		for _, side := range []string{"-wal", "-shm", "-journal"} {
+			if _, err := os.Stat(c.path + side); err == nil {
+				t.Errorf("a refused open left %s%s", filepath.Base(c.path), side)
+			}
+		}
 		if err := Init(c.path, Settings{Data: fixture}); c.path != filepath.Join(dir, "missing.sqlite") && (err == nil || !strings.Contains(err.Error(), "never overwritten")) {
 			t.Errorf("Init over %s: %v: want it refused", filepath.Base(c.path), err)
 		}

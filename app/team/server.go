@@ -98,7 +98,7 @@ func (p *Project) Handler() http.Handler {
 // auth wraps h: the request must carry a valid token (of an admin, if admin).
 func (p *Project) auth(admin bool, h func(http.ResponseWriter, *http.Request, Annotator)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		a, err := authenticate(p.db, r.Header.Get("Authorization"))
+		a, err := authenticate(p.lookup, r.Header.Get("Authorization"))
 		switch {
 		case err != nil:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="alab team"`)

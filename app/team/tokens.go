@@ -77,16 +77,20 @@ func Revoke(path, name string) error {
 	return nil
 }
 
-// authenticate returns the annotator of an "Authorization: Bearer TOKEN" header.
-func authenticate(db *sql.DB, header string) (Annotator, error) {
+// lookupToken is the query authenticate runs, prepared once (see prepareLookup).
+const lookupToken = `SELECT id, name, admin, revoked FROM annotators WHERE token_hash = ?`
+
+// authenticate returns the annotator of an "Authorization: Bearer TOKEN" header, looked up
+// with lookup (lookupToken prepared): every request reads the file, so a token revoked by
+// another process stops working at once.
+func authenticate(lookup *sql.Stmt, header string) (Annotator, error) {
 	token, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok || token == "" {
 		return Annotator{}, refuse(http.StatusUnauthorized, "missing token: send Authorization: Bearer TOKEN (the token of your join URL)")
 	}
 	var a Annotator
 	var revoked bool
-	err := db.QueryRow(`SELECT id, name, admin, revoked FROM annotators WHERE token_hash = ?`, hashToken(token)).
-		Scan(&a.ID, &a.Name, &a.Admin, &revoked)
+	err := lookup.QueryRow(hashToken(token)).Scan(&a.ID, &a.Name, &a.Admin, &revoked)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Annotator{}, refuse(http.StatusUnauthorized, "unknown token")

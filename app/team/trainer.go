@@ -20,14 +20,15 @@ import (
 
 // A Project is an open team project: its queue of work and the loop that trains on it.
 type Project struct {
-	db   *sql.DB
-	s    Settings
-	q    *queue
-	pool *data.Set
-	test *data.Set
-	loop *active.Loop // owned by the trainer (Run) alone
-	logf func(format string, args ...any)
-	pngs sync.Map // item ID → its image as a data URL
+	db     *sql.DB
+	s      Settings
+	q      *queue
+	pool   *data.Set
+	test   *data.Set
+	loop   *active.Loop // owned by the trainer (Run) alone
+	logf   func(format string, args ...any)
+	pngs   sync.Map  // item ID → its image as a data URL
+	lookup *sql.Stmt // lookupToken, prepared
 }
 
 // Open opens the project file path and loads its data and its work. Run restores the loop.
@@ -62,19 +63,25 @@ func open(db *sql.DB, logf func(string, ...any)) (*Project, error) {
 	if err := s.validate(pool.N); err != nil {
 		return nil, err
 	}
+	lookup, err := db.Prepare(lookupToken)
+	if err != nil {
+		return nil, fmt.Errorf("team: %w", err)
+	}
 	q, err := loadQueue(db, s)
 	if err != nil {
+		lookup.Close()
 		return nil, err
 	}
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	return &Project{db: db, s: s, q: q, pool: pool, test: test, logf: logf}, nil
+	return &Project{db: db, s: s, q: q, pool: pool, test: test, logf: logf, lookup: lookup}, nil
 }
 
 // Close commits what is pending and closes the project file.
 func (p *Project) Close() error {
 	p.q.c.close()
+	p.lookup.Close()
 	return p.db.Close()
 }
 
@@ -217,6 +224,9 @@ func (p *Project) queryNext(ctx context.Context, keptOut []int) error {
 		if len(ids) < p.s.Batch && !slices.Contains(keptOut, pick.ID) {
 			ids = append(ids, pick.ID)
 		}
+	}
+	for _, id := range ids {
+		p.png(id) // encoded here, not while the first requests for the batch wait
 	}
 	var npz bytes.Buffer
 	if net := p.loop.Net(); net != nil {
