@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"alab/core/internal/alloc"
 )
 
 // fuzzAllocBound is the most a decoder may allocate for an input of n bytes: a gzip stream
@@ -61,7 +63,7 @@ func FuzzDecodeImages(f *testing.F) {
 			n, rows, cols int
 			err           error
 		)
-		if a := allocated(func() { pix, n, rows, cols, err = DecodeImages(bytes.NewReader(in)) }); a > fuzzAllocBound(len(in)) {
+		if a := alloc.Bytes(func() { pix, n, rows, cols, err = DecodeImages(bytes.NewReader(in)) }); a > fuzzAllocBound(len(in)) {
 			t.Fatalf("DecodeImages allocated %d bytes for %d input bytes: want at most %d", a, len(in), fuzzAllocBound(len(in)))
 		}
 		if err != nil {
@@ -108,7 +110,7 @@ func FuzzDecodeLabels(f *testing.F) {
 			labels []uint8
 			err    error
 		)
-		if a := allocated(func() { labels, err = DecodeLabels(bytes.NewReader(in)) }); a > fuzzAllocBound(len(in)) {
+		if a := alloc.Bytes(func() { labels, err = DecodeLabels(bytes.NewReader(in)) }); a > fuzzAllocBound(len(in)) {
 			t.Fatalf("DecodeLabels allocated %d bytes for %d input bytes: want at most %d", a, len(in), fuzzAllocBound(len(in)))
 		}
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"alab/core/internal/alloc"
 )
 
 // hostileGzip returns a gzip'd IDX images file whose header declares MaxCount 28×28 images,
@@ -46,7 +48,7 @@ func TestDecodeHostileGzip(t *testing.T) {
 	b := hostileGzip(t)
 	want := fmt.Sprintf("data: images file: header claims 1048576 images of 28x28 (822083584 bytes) from %d compressed bytes: want at most 16 times the compressed size", len(b))
 	var err error
-	if a := allocated(func() { _, _, _, _, err = DecodeImages(bytes.NewReader(b)) }); a > 300<<20 {
+	if a := alloc.Bytes(func() { _, _, _, _, err = DecodeImages(bytes.NewReader(b)) }); a > 300<<20 {
 		t.Errorf("DecodeImages allocated %d MB for a %d-byte file: want under 300 MB", a>>20, len(b))
 	}
 	if err == nil || err.Error() != want {
@@ -61,7 +63,7 @@ func TestDecodeHostileGzip(t *testing.T) {
 	if err := os.WriteFile(labels, idx(LabelsMagic, []uint32{1}, []byte{0}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if a := allocated(func() { _, err = LoadIDX(images, labels) }); a > 300<<20 {
+	if a := alloc.Bytes(func() { _, err = LoadIDX(images, labels) }); a > 300<<20 {
 		t.Errorf("LoadIDX allocated %d MB for a %d-byte file: want under 300 MB", a>>20, len(b))
 	}
 	if want := "data: " + images + ": " + want[len("data: "):]; err == nil || err.Error() != want {

@@ -8,10 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"alab/core/internal/alloc"
 )
 
 // idx returns an IDX file: magic, dims, then body.
@@ -35,15 +36,6 @@ func gz(b []byte) []byte {
 type noLen struct{ r io.Reader }
 
 func (r noLen) Read(p []byte) (int, error) { return r.r.Read(p) }
-
-// allocated returns the bytes allocated by f.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 func TestDecodeImagesRoundTrip(t *testing.T) {
 	pix := []uint8{0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255}
@@ -151,7 +143,7 @@ func TestDecodeImagesErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var err error
-			alloc := allocated(func() { _, _, _, _, err = DecodeImages(c.in) })
+			alloc := alloc.Bytes(func() { _, _, _, _, err = DecodeImages(c.in) })
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("DecodeImages error = %v: want %q", err, c.want)
 			}
@@ -194,7 +186,7 @@ func TestDecodeLabelsErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var err error
-			alloc := allocated(func() { _, err = DecodeLabels(c.in) })
+			alloc := alloc.Bytes(func() { _, err = DecodeLabels(c.in) })
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("DecodeLabels error = %v: want %q", err, c.want)
 			}
@@ -269,7 +261,7 @@ func TestLoadIDX(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var err error
-			alloc := allocated(func() { _, err = LoadIDX(c.images, c.labels) })
+			alloc := alloc.Bytes(func() { _, err = LoadIDX(c.images, c.labels) })
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("LoadIDX error = %v: want %q", err, c.want)
 			}

@@ -8,6 +8,8 @@ import (
 	"image/jpeg"
 	"io"
 	"testing"
+
+	"alab/core/internal/alloc"
 )
 
 // fuzzMaxSide bounds the images FuzzDecodeDigit decodes, so each input allocates little.
@@ -44,7 +46,7 @@ func FuzzDecodeDigit(f *testing.F) {
 		var err error
 		// The decoded image (at most 8 bytes a pixel), the fitter's copy and the decoders' state.
 		const bound = 8*fuzzMaxSide*fuzzMaxSide + fuzzMaxSide*fuzzMaxSide + 1<<20
-		if a := allocated(func() { err = r.decode(open, AutoBackground, fuzzMaxSide) }); a > bound {
+		if a := alloc.Bytes(func() { err = r.decode(open, AutoBackground, fuzzMaxSide) }); a > bound {
 			t.Fatalf("decode allocated %d bytes for %d input bytes: want at most %d", a, len(in), bound)
 		}
 		if err != nil {

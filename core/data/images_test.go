@@ -20,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"alab/core/internal/alloc"
 )
 
 // digitImage returns a Side×Side grey image holding image i of s.
@@ -316,7 +318,7 @@ func TestLoadImagesRefusesHugeHeader(t *testing.T) {
 	root := writeFiles(t, t.TempDir(), map[string][]byte{"a/huge.png": pngHeader(100000, 100000), "b/ok.png": sq})
 	var im *Images
 	var err error
-	a := allocated(func() { im, err = LoadImages(root, ImageOptions{}) })
+	a := alloc.Bytes(func() { im, err = LoadImages(root, ImageOptions{}) })
 	if err != nil {
 		t.Fatal(err)
 	}
