@@ -22,12 +22,14 @@ func (a action[T]) handle(ctx app.Context, f func(T)) {
 
 // The lab's actions.
 var (
-	actCommand = action[command]("lab/command")   // a key, tap or click: labModel.do
-	actSetting = action[setting]("lab/setting")   // a settings control changed
-	actExport  = action[string]("lab/export")     // a download: exportCSV, exportJSON or exportModel
-	actReset   = action[struct{}]("lab/reset")    // start again (after the person confirms)
-	actRace    = action[raceCommand]("race/do")   // a race control
-	actRaceCfg = action[raceSetting]("race/edit") // a race setting changed
+	actCommand = action[command]("lab/command") // a key, tap or click: labModel.do
+	actSetting = action[setting]("lab/setting") // a settings control changed
+	actExport  = action[string]("lab/export")   // a download: exportCSV, exportJSON or exportModel
+	actReset   = action[struct{}]("lab/reset")  // start again (after the person confirms)
+	// actCancelRestore stops restoring a saved session: it is set aside and a new one starts.
+	actCancelRestore = action[struct{}]("lab/cancel-restore")
+	actRace          = action[raceCommand]("race/do")   // a race control
+	actRaceCfg       = action[raceSetting]("race/edit") // a race setting changed
 )
 
 // setting is a settings control's new value: field is one of labModel.setSetting's names.
@@ -38,4 +40,5 @@ const (
 	exportCSV   = "csv"
 	exportJSON  = "json"
 	exportModel = "model"
+	exportAside = "aside" // the labels of the session set aside (labelModel.aside)
 )

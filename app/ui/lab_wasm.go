@@ -41,6 +41,12 @@ func (c *lab) OnMount(ctx app.Context) {
 	actSetting.handle(ctx, func(s setting) { c.m.setSetting(s.field, s.value) })
 	actExport.handle(ctx, c.export)
 	actReset.handle(ctx, func(struct{}) { c.reset() })
+	actCancelRestore.handle(ctx, func(struct{}) {
+		if c.m.restoring() {
+			c.m.cancelRestore()
+			c.startWorker()
+		}
+	})
 	c.startWorker()
 }
 
@@ -86,6 +92,11 @@ func (c *lab) receive(text string) {
 		c.m.errText = err.Error()
 	case in.Kind == msg.KindModel:
 		download(modelFile(in.Model))
+	case in.Kind == msg.KindError && in.Refused:
+		// Restarting would fail alike: set the session aside and start afresh.
+		if c.m.refused(in.Error) {
+			c.startWorker()
+		}
 	case in.Kind == msg.KindError && in.Fatal:
 		c.crashed(in.Error)
 	default:
@@ -116,6 +127,10 @@ func (c *lab) export(what string) {
 		download(labelsJSON(c.m.s))
 	case exportModel:
 		c.eng.post(msg.Msg{Kind: msg.KindModel})
+	case exportAside:
+		if c.m.aside != nil {
+			download(*c.m.aside)
+		}
 	}
 }
 
@@ -144,7 +159,7 @@ func (c *lab) Render() app.UI {
 	}
 	return app.Div().Class("lab").DataSet("engine", engine).Body(
 		header,
-		app.If(m.notice != "", app.P().Class("notice").Text(m.notice)),
+		app.If(m.notice != "" || m.restoring(), &noticeBar{Text: m.notice, CanExport: m.aside != nil, Restoring: restoringRounds(m)}),
 		app.Main().Class("layout").Body(
 			app.Div().Class("maincol").Body(
 				&batchGrid{Title: batchTitle(m), Cards: cards(m, c.imgs), Focus: m.focus, Waiting: stageText(m.stage), Error: m.errText, Bar: c.bar()},

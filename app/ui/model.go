@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -36,12 +37,20 @@ type labModel struct {
 	stopped   string       // why the worker stopped, until its restart answers
 	insight   *msg.Insight // the redundancy map of the batch on screen (nil until computed)
 	speed     deviceSpeed  // what the strategies cost here
+	// aside is the last session set aside (unreadable, refused by the engine, or its
+	// restore cancelled), offered for export with the notice; nil if none.
+	aside *file
 }
 
 // newLabModel loads the session saved in st; send posts to the worker, now is the clock.
 func newLabModel(st store, now func() time.Time, send func(msg.Msg)) *labModel {
 	m := &labModel{send: send, now: now}
-	m.s, m.st, m.notice = loadSession(st, now())
+	var aside string
+	m.s, m.st, m.notice, aside = loadSession(st, now())
+	if aside != "" {
+		f := asideFile(aside)
+		m.aside = &f
+	}
 	m.speed = loadDeviceSpeed(st)
 	m.last = now()
 	m.focus = m.firstUnanswered()
@@ -69,6 +78,63 @@ func (m *labModel) crashed(what string) (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(m.restarts) * 300 * time.Millisecond, true
+}
+
+// restoring reports whether the worker is rebuilding a saved session (replaying its rounds)
+// and has not answered yet: the person may cancel that (cancelRestore).
+func (m *labModel) restoring() bool { return !m.ready && m.s.Round > 0 }
+
+// restoringRounds is the rounds being restored, for the notice: 0 if none.
+func restoringRounds(m *labModel) int {
+	if m.restoring() {
+		return m.s.Round
+	}
+	return 0
+}
+
+// refused sets aside the saved session the engine could not rebuild (why says why) and
+// starts a new one with default settings, telling the person and offering the set-aside
+// labels for export, and reports whether the caller should restart the worker: not when the
+// refused session was a new one already (restarting would fail alike), which is an error
+// shown instead. A reload finds the new session: the refused one never comes back by itself.
+func (m *labModel) refused(why string) bool {
+	if len(m.s.Labels) == 0 && m.s.Batch == nil && m.s.Settings == msg.Defaults() {
+		m.errText, m.busy = "The engine could not start: "+why, false
+		return false
+	}
+	m.setAsideSession(fmt.Sprintf("The engine could not restore the session saved in this browser (%s).", why))
+	return true
+}
+
+// cancelRestore stops restoring the saved session: it is set aside, as refused does, and a
+// new session starts. The caller restarts the worker, which ends the replay.
+func (m *labModel) cancelRestore() {
+	m.setAsideSession("Restoring the saved session was cancelled.")
+}
+
+func (m *labModel) setAsideSession(why string) {
+	old := m.s
+	text, err := json.Marshal(old)
+	if err != nil {
+		text = nil // only numbers, strings and slices: cannot happen
+	}
+	m.s = newSession(m.now())
+	m.undo, m.restarts, m.stopped, m.insight, m.errText = nil, 0, "", nil, ""
+	f := asideFile(string(text))
+	m.aside = &f
+	if m.st == nil {
+		m.notice = why + " A new session started; this browser stores nothing, so export the old labels now."
+		return
+	}
+	key, err := setAside(m.st, string(text), m.now())
+	if err != nil {
+		// The old session stays under its key; saving the new one would overwrite it.
+		m.st = nil
+		m.notice = fmt.Sprintf("%s It could not be set aside (%v), so it stays saved and this visit saves nothing: export its labels now.", why, err)
+		return
+	}
+	m.notice = fmt.Sprintf("%s It is set aside under the storage key %q — export its labels below — and a new session started.", why, key)
+	m.persist()
 }
 
 // receive takes one of the worker's messages other than a model (a download) or a fatal
@@ -205,7 +271,7 @@ func (m *labModel) reset() {
 	settings := m.s.Settings
 	m.s = newSession(m.now())
 	m.s.Settings = settings
-	m.notice, m.errText = "", ""
+	m.notice, m.errText, m.aside = "", "", nil
 	m.undo, m.restarts, m.stopped = nil, 0, ""
 	m.insight = nil
 	m.persist()

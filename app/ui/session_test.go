@@ -19,7 +19,7 @@ func TestSessionSaveLoad(t *testing.T) {
 	if e := s.save(st); e != "" {
 		t.Fatal(e)
 	}
-	back, st2, notice := loadSession(st, now)
+	back, st2, notice, _ := loadSession(st, now)
 	if notice != "" || st2 == nil || len(back.Labels) != 2 || !reflect.DeepEqual(back.Labels[0], s.Labels[0]) || back.labelled() != 1 {
 		t.Fatalf("loaded %+v, %q: want the saved session, one digit label", back, notice)
 	}
@@ -27,10 +27,10 @@ func TestSessionSaveLoad(t *testing.T) {
 	if e := s.save(st); !strings.Contains(e, "refused") || !strings.Contains(e, "QuotaExceededError") {
 		t.Errorf("saving to a full storage says %q", e)
 	}
-	if _, st3, notice := loadSession(nil, now); st3 != nil || !strings.Contains(notice, "does not let the page store") {
+	if _, st3, notice, _ := loadSession(nil, now); st3 != nil || !strings.Contains(notice, "does not let the page store") {
 		t.Errorf("without storage: store %v, notice %q", st3, notice)
 	}
-	if s, st4, notice := loadSession(&memStore{m: map[string]string{}}, now); st4 == nil || notice != "" || s.Format != sessionFormat {
+	if s, st4, notice, _ := loadSession(&memStore{m: map[string]string{}}, now); st4 == nil || notice != "" || s.Format != sessionFormat {
 		t.Errorf("a first visit: %+v, %q", s, notice)
 	}
 }
@@ -47,16 +47,16 @@ func TestSessionUnreadable(t *testing.T) {
 		`{"format": "alab-session/1", "settings": {"strategy": "oracle"}}`,
 	} {
 		st := &memStore{m: map[string]string{sessionKey: text}}
-		s, st2, notice := loadSession(st, now)
-		aside := setAsidePrefix + "20250304T050607Z"
-		if st2 == nil || len(s.Labels) != 0 || st.m[aside] != text || !strings.Contains(notice, aside) {
+		s, st2, notice, asideText := loadSession(st, now)
+		aside := setAsidePrefix + "20250304T050607.000Z"
+		if st2 == nil || len(s.Labels) != 0 || st.m[aside] != text || !strings.Contains(notice, aside) || asideText != text {
 			t.Errorf("%s: store %v, notice %q, storage %v: want it set aside under %s and a new session", text, st2, notice, st.m, aside)
 		}
 		if _, ok := st.m[sessionKey]; ok {
 			t.Errorf("%s: still under %s", text, sessionKey)
 		}
 		st = &memStore{m: map[string]string{sessionKey: text}, full: true}
-		if _, st3, notice := loadSession(st, now); st3 != nil || st.m[sessionKey] != text || !strings.Contains(notice, "saves nothing over it") {
+		if _, st3, notice, _ := loadSession(st, now); st3 != nil || st.m[sessionKey] != text || !strings.Contains(notice, "saves nothing over it") {
 			t.Errorf("%s, storage full: store %v, notice %q: want it kept and nothing saved", text, st3, notice)
 		}
 	}

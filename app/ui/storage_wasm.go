@@ -21,7 +21,13 @@ func browserStore() store {
 	return localStorage{ls}
 }
 
-func (s localStorage) get(key string) (string, bool) {
+// get returns key's value; a browser that throws (storage blocked) reads as nothing saved.
+func (s localStorage) get(key string) (_ string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
 	v := s.ls.Call("getItem", key)
 	if v.IsNull() || v.IsUndefined() {
 		return "", false
@@ -40,4 +46,8 @@ func (s localStorage) set(key, value string) (err error) {
 	return nil
 }
 
-func (s localStorage) remove(key string) { s.ls.Call("removeItem", key) }
+// remove removes key; what the browser throws is ignored (the key then stays).
+func (s localStorage) remove(key string) {
+	defer func() { recover() }()
+	s.ls.Call("removeItem", key)
+}
