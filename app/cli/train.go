@@ -19,9 +19,10 @@ import (
 	"golang.org/x/term"
 )
 
-// trainReport is what "alab train --json" prints: one JSON object.
+// trainReport is what "alab train --json" prints: one JSON object, the test of the trained
+// network (its Model only if written) and how it was trained.
 type trainReport struct {
-	Arch            string  `json:"arch"`
+	evalReport
 	Epochs          int     `json:"epochs"`
 	Batch           int     `json:"batch"`
 	LR              float64 `json:"lr"`
@@ -29,10 +30,8 @@ type trainReport struct {
 	Threads         int     `json:"threads"`
 	TrainImages     int     `json:"train_images"`
 	FinalLoss       float64 `json:"final_loss"`
-	TestAccuracy    float64 `json:"test_accuracy"`
 	TrainSeconds    float64 `json:"train_seconds"`
 	ImagesPerSecond float64 `json:"images_per_second"`
-	Model           string  `json:"model,omitempty"`
 }
 
 func runTrain(args []string, out, errOut io.Writer) error {
@@ -103,26 +102,26 @@ func runTrain(args []string, out, errOut io.Writer) error {
 		}
 	}
 	r := trainReport{
-		Arch: *arch, Epochs: *epochs, Batch: *batch, LR: *lr, Seed: *seed, Threads: n,
-		TrainImages: trainSet.N, FinalLoss: loss, TestAccuracy: acc,
+		evalReport: evalReport{Model: *outPath, Arch: *arch, TestImages: testSet.N, TestAccuracy: acc},
+		Epochs:     *epochs, Batch: *batch, LR: *lr, Seed: *seed, Threads: n,
+		TrainImages: trainSet.N, FinalLoss: loss,
 		TrainSeconds:    elapsed.Seconds(),
 		ImagesPerSecond: float64(trainSet.N**epochs) / elapsed.Seconds(),
-		Model:           *outPath,
 	}
 	if *asJSON {
 		return json.NewEncoder(out).Encode(r)
 	}
 	fmt.Fprintf(out, "%s, %d epoch(s) on %d images: test accuracy %.2f%% (%d images), loss %.4f, %.1f s, %.0f images/s on %d thread(s)\n",
-		r.Arch, r.Epochs, r.TrainImages, 100*r.TestAccuracy, testSet.N, r.FinalLoss, r.TrainSeconds, r.ImagesPerSecond, r.Threads)
+		r.Arch, r.Epochs, r.TrainImages, 100*r.TestAccuracy, r.TestImages, r.FinalLoss, r.TrainSeconds, r.ImagesPerSecond, r.Threads)
 	if r.Model != "" {
 		fmt.Fprintf(out, "weights written to %s\n", r.Model)
 	}
 	return nil
 }
 
-// evalReport is what "alab eval --json" prints.
+// evalReport is what "alab eval --json" prints: a network's accuracy on the test images.
 type evalReport struct {
-	Model        string  `json:"model"`
+	Model        string  `json:"model,omitempty"`
 	Arch         string  `json:"arch"`
 	TestImages   int     `json:"test_images"`
 	TestAccuracy float64 `json:"test_accuracy"`
