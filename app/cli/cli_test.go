@@ -93,6 +93,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"run", "--data", fixture, "--out", dir, "--strategies", "random,"}, 2, `an empty name in "random,"`},
 		{[]string{"run", "--data", fixture, "--out", dir, "--strategies", "margin,margin"}, 2, `"margin" is listed twice`},
 		{[]string{"run", "--data", fixture, "--out", dir, "--batch", "20", "--pool-subset", "10"}, 2, "pool subset 10 is below the batch size 20"},
+		{[]string{"run", "--data", fixture, "--out", dir, "--rounds", "10000", "--batch", "10000"}, 2, "active: invalid budget 100000020: want 20 (the initial set) to 10000000"},
 		{[]string{"run", "--data", fixture, "--out", dir, "--repeats", "1000", "--batch", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51"}, 2, "runs: want at most 100000"},
 		{[]string{"run", "--out", dir, "--spec", garbage, "--repeats", "3"}, 2, "--spec replaces --repeats"},
 		{[]string{"run", "--data", fixture, "--out", dir, "--spec", garbage}, 1, "experiment: reading spec"},
