@@ -68,7 +68,7 @@ type rangeFlag[T int | float64] struct {
 
 func (v rangeFlag[T]) String() string {
 	if v.p == nil {
-		return ""
+		return "0" // the zero value flag compares a default with: -h prints no "(default 0)"
 	}
 	return fmt.Sprint(*v.p)
 }
