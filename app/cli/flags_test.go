@@ -26,7 +26,7 @@ var (
 
 // numericFlags parses "alab cmd -h" for the numeric flags and their documented ranges.
 func numericFlags(t *testing.T, cmd string) []numericFlag {
-	code, _, help := alab(cmd, "-h")
+	code, _, help := alab(append(strings.Fields(cmd), "-h")...)
 	if code != 0 {
 		t.Fatalf("alab %s -h: exit %d", cmd, code)
 	}
@@ -67,10 +67,18 @@ func TestNumericFlags(t *testing.T) {
 		"eval":  {"--data", fixture, "--model", model},
 		"run": {"--data", fixture, "--out", filepath.Join(dir, "run"), "--strategies", "random", "--init", "10",
 			"--batch", "5", "--rounds", "1", "--steps", "3", "--test-limit", "20", "--pool-subset", "20", "--workers", "1"},
+		// The first call in range creates the project; later ones are refused as existing.
+		"team init": {"--db", filepath.Join(dir, "team.sqlite"), "--data", fixture, "--test-limit", "20"},
 	}
 	values := []string{"-1", "0", "4611686018427387904", "NaN", "1e300"}
 	tested := 0
+	cmds := []string{"team init"}
 	for cmd := range commands {
+		if cmd != "team" {
+			cmds = append(cmds, cmd)
+		}
+	}
+	for _, cmd := range cmds {
 		fl := numericFlags(t, cmd)
 		if len(fl) > 0 && base[cmd] == nil {
 			t.Fatalf("alab %s has numeric flags: give it a base call here", cmd)
@@ -81,7 +89,7 @@ func TestNumericFlags(t *testing.T) {
 				if f.kind == "LIST" {
 					args = append(args[:len(args)-1], "5,"+v)
 				}
-				code, _, errOut := alab(append([]string{cmd}, args...)...)
+				code, _, errOut := alab(append(strings.Fields(cmd), args...)...)
 				tested++
 				x, err := strconv.ParseFloat(v, 64)
 				inRange := err == nil && x >= f.lo && x <= f.hi && x == math.Trunc(x) || f.kind == "X" && x >= f.lo && x <= f.hi
