@@ -17,6 +17,7 @@ const (
 	MaxBatch     = 10_000
 	MaxMCSamples = 100
 	MaxSamples   = 10_000_000
+	MaxHoldOut   = 1000
 )
 
 // Settings are what a caller may change between rounds (Loop.SetSettings): they apply from
@@ -91,6 +92,12 @@ type Config struct {
 	// candidate (query.Needs.Model: fgsm, deepfool) below PoolSubset: DFAL's 300 in the browser.
 	ModelCap int
 
+	// HoldOut, if k ≥ 2, holds out every k-th label answered after the initial set (the
+	// k-th, 2k-th, … in answer order): such a sample is labelled but never trained on, and
+	// Loop.HeldOut measures the network's accuracy on them — an estimate where there is no
+	// test set. At most MaxHoldOut; 0 holds nothing out.
+	HoldOut int
+
 	// DFALAugment adds each queried sample's adversarial twin (Pick.Adversarial, from fgsm
 	// or deepfool) to the training set with the label given to the original — full DFAL's
 	// free extra data. Twins are stored at MNIST's 8-bit depth and are not counted as labels.
@@ -135,6 +142,8 @@ func (c Config) Validate(poolSize int) error {
 		return fmt.Errorf("active: budget %d is below the initial set size %d", c.Budget, c.Init)
 	case c.Budget > MaxSamples:
 		return fmt.Errorf("active: invalid budget %d: want %d (the initial set) to %d", c.Budget, c.Init, MaxSamples)
+	case c.HoldOut < 0 || c.HoldOut == 1 || c.HoldOut > MaxHoldOut:
+		return fmt.Errorf("active: invalid hold-out %d: want 0 (none) or every k-th label for k from 2 to %d", c.HoldOut, MaxHoldOut)
 	case c.TestLimit < 0 || c.TestLimit > MaxSamples:
 		return fmt.Errorf("active: invalid test limit %d: want 0 (all) to %d", c.TestLimit, MaxSamples)
 	case c.Train.Pre < 0 || c.Train.Pre > train.MaxSteps:

@@ -60,6 +60,9 @@ type Loop struct {
 	twins      int // how many of extra are twins
 	probe      *probeRanks
 	accuracy   map[int]float64
+	answered   int   // labels answered after the initial set
+	held       []int        // the samples held out (Config.HoldOut), in answer order
+	isHeld     map[int]bool // the same, as a set
 
 	net     *nn.Net // the network of the round (the one its batch was queried with)
 	trained int     // the round net was trained for, or -1
@@ -94,7 +97,7 @@ func New(ctx context.Context, cfg Config, set, test *data.Set, oracle Oracle) (*
 	l := &Loop{
 		cfg: cfg, pool: NewPool(set.N), set: set, test: test, oracle: oracle, queried: make([]int, cfg.Classes),
 		extra: data.Set{Rows: set.Rows, Cols: set.Cols},
-		rng:   Rand(cfg.Seed, "pool", 0), trained: -1, accuracy: map[int]float64{}, zero: cfg.RoundZero,
+		rng:   Rand(cfg.Seed, "pool", 0), trained: -1, accuracy: map[int]float64{}, isHeld: map[int]bool{}, zero: cfg.RoundZero,
 	}
 	if cfg.TestLimit > 0 {
 		l.test = test.Head(cfg.TestLimit)
@@ -370,7 +373,15 @@ func (l *Loop) Answer(id int, label uint8) error {
 	if int(label) >= l.cfg.Classes {
 		return fmt.Errorf("active: label %d for sample %d: want 0 to %d", label, id, l.cfg.Classes-1)
 	}
-	return l.pool.Label(id, label, l.round+1)
+	if err := l.pool.Label(id, label, l.round+1); err != nil {
+		return err
+	}
+	l.answered++
+	if k := l.cfg.HoldOut; k >= 2 && l.answered%k == 0 {
+		l.held = append(l.held, id)
+		l.isHeld[id] = true
+	}
+	return nil
 }
 
 // TakeOut records that sample id is unreadable: it leaves the pool, never queried again and

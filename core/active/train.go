@@ -114,7 +114,7 @@ func (l *Loop) copyNet(net *nn.Net) (*nn.Net, error) {
 func (l *Loop) labelledSet(round int) *data.Set {
 	var ids []int
 	for _, id := range l.pool.Labelled() {
-		if l.pool.Round(id) <= round {
+		if l.pool.Round(id) <= round && !l.isHeld[id] {
 			ids = append(ids, id)
 		}
 	}
