@@ -60,7 +60,7 @@ type Loop struct {
 	twins      int // how many of extra are twins
 	probe      *probeRanks
 	accuracy   map[int]float64
-	answered   int   // labels answered after the initial set
+	answered   int          // labels answered after the initial set
 	held       []int        // the samples held out (Config.HoldOut), in answer order
 	isHeld     map[int]bool // the same, as a set
 
