@@ -238,3 +238,41 @@ func TestDisputeDoesNotHoldUp(t *testing.T) {
 		t.Fatalf("cy settles %d: %d %s; round 0 settled %v", disputed, st, why, ts.p.Settled(0))
 	}
 }
+
+// TestUnreadable takes an item out with S (-1): it trains nobody, is never asked again, and
+// a restart replays it.
+func TestUnreadable(t *testing.T) {
+	s := smallSettings()
+	s.Overlap = 0
+	ts := startProject(t, s, "ada")
+	truth := ts.p.pool.Labels
+	out := -1
+	for !ts.p.Settled(0) {
+		for _, it := range ts.work("ada", 3) {
+			label := int(truth[it.ID])
+			if out < 0 {
+				out, label = it.ID, Unreadable
+			}
+			if st, why := ts.label("ada", it.ID, label); st != 200 {
+				t.Fatalf("label %d of %d: %d %s", label, it.ID, st, why)
+			}
+		}
+	}
+	ts.waitRound(1)
+	var final, fed int
+	if err := ts.p.db.QueryRow(`SELECT final, fed FROM items WHERE id = ?`, out).Scan(&final, &fed); err != nil || final != Unreadable || fed < 1 {
+		t.Fatalf("item %d: final %d, fed %d (%v): want %d, trained on from round 1 or later", out, final, fed, err, Unreadable)
+	}
+	// The same file opened again replays the take-out.
+	p, err := Open(ts.path, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.restore(t.Context()); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	if !p.loop.Pool().IsUnreadable(out) {
+		t.Errorf("item %d is not out of the replayed pool", out)
+	}
+}
