@@ -3,6 +3,10 @@
 package team
 
 import (
+	"encoding/csv"
+	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -193,6 +197,18 @@ func TestLeaseExpires(t *testing.T) {
 		!at.Equal(ts.now) || r.Agreed == nil || *r.Agreed != 7 || r.TrainedIn != 1 {
 		// The whole batch is leased, so this first agreed label closes round 0 at once.
 		t.Errorf("the record %+v: want item %d, label 7 by bob in round 0, 1.5 s, at %v, agreed 7, trained on from round 1", r, held[0].ID, ts.now)
+	}
+	req, _ := http.NewRequest("GET", ts.srv.URL+"/api/export.csv", nil)
+	req.Header.Set("Authorization", "Bearer "+ts.tokens["ada"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	want := []string{itoa(held[0].ID), "7", "bob", "0", "1.500", r.At, "7", "1"}
+	if err != nil || len(rows) != 2 || strings.Join(rows[0], ",") != "item,label,annotator,round,seconds,at,agreed,trained_in" || !slices.Equal(rows[1], want) {
+		t.Errorf("export.csv: %q (%v): want the header and %q", rows, err, want)
 	}
 }
 
