@@ -80,6 +80,15 @@ func TestBatchFlow(t *testing.T) {
 			t.Errorf("item %d: resolved %v as %d with %d judgements: want %d with %d", it.id, resolved, final, n, truth[it.id], want)
 		}
 	}
+	// Agreement per pair: ada and bob share the three overlapped items and differ on one;
+	// cy shares the disputed one with each.
+	var ag struct{ Pairs []Pair }
+	if st := ts.call("ada", "GET", "/api/agreement", "", &ag); st != 200 || len(ag.Pairs) != 3 {
+		t.Fatalf("agreement: status %d, %+v: want 3 pairs", st, ag.Pairs)
+	}
+	if p := ag.Pairs[0]; p.A != "ada" || p.B != "bob" || p.Items != 3 || p.Percent < 66.6 || p.Percent > 66.7 || p.Kappa == nil {
+		t.Errorf("ada · bob: %+v: want 3 items, 66.7 %% agreement and a kappa", p)
+	}
 	ts.waitRound(1)
 	q.mu.Lock()
 	next := len(q.rounds[1].items)
