@@ -207,8 +207,14 @@ func TestLeaseExpires(t *testing.T) {
 		// The whole batch is leased, so this first agreed label closes round 0 at once.
 		t.Errorf("the record %+v: want item %d, label 7 by bob in round 0, 1.5 s, at %v, agreed 7, trained on from round 1", r, held[0].ID, ts.now)
 	}
-	var tm struct{ Annotators []Worker }
+	var tm struct {
+		Annotators []Worker
+		Leases     []Lease
+	}
 	ts.call("ada", "GET", "/api/team", "", &tm)
+	if len(tm.Leases) != len(got)-1 || tm.Leases[0].Annotator != "bob" || tm.Leases[0].ExpiresInS != ts.p.s.LeaseS {
+		t.Errorf("leases %+v: want bob's %d, each for %v s", tm.Leases, len(got)-1, ts.p.s.LeaseS)
+	}
 	if len(tm.Annotators) != 1 || tm.Annotators[0].Name != "bob" || tm.Annotators[0].Labels != 1 ||
 		tm.Annotators[0].Leased != len(got)-1 || tm.Annotators[0].MedianSeconds != 1.5 || tm.Annotators[0].LastLabelAgoS != 0 {
 		t.Errorf("the team: %+v: want bob with 1 label of 1.5 s just now and %d items leased", tm.Annotators, len(got)-1)

@@ -3,6 +3,7 @@
 package team
 
 import (
+	"cmp"
 	"math"
 	"net/http"
 	"slices"
@@ -183,6 +184,14 @@ type Worker struct {
 	sinceLastLabel time.Time
 }
 
+// A Lease is an item handed to an annotator, and the seconds it stays theirs.
+type Lease struct {
+	Item       int     `json:"item"`
+	Round      int     `json:"round"`
+	Annotator  string  `json:"annotator"`
+	ExpiresInS float64 `json:"expires_in_s"`
+}
+
 func (p *Project) teamReport(w http.ResponseWriter, r *http.Request, _ Annotator) {
 	names, err := p.names()
 	if err != nil {
@@ -191,6 +200,7 @@ func (p *Project) teamReport(w http.ResponseWriter, r *http.Request, _ Annotator
 	}
 	byID := map[int64]*Worker{}
 	secs := map[int64][]float64{}
+	leases := []Lease{}
 	worker := func(id int64) *Worker {
 		if byID[id] == nil {
 			byID[id] = &Worker{Name: names[id], LastLabelAgoS: -1}
@@ -214,6 +224,7 @@ func (p *Project) teamReport(w http.ResponseWriter, r *http.Request, _ Annotator
 		for a, exp := range it.leases {
 			if exp.After(now) {
 				worker(a).Leased++
+				leases = append(leases, Lease{Item: it.id, Round: it.round, Annotator: names[a], ExpiresInS: exp.Sub(now).Seconds()})
 			}
 		}
 	}
@@ -228,5 +239,6 @@ func (p *Project) teamReport(w http.ResponseWriter, r *http.Request, _ Annotator
 		workers = append(workers, wk)
 	}
 	slices.SortFunc(workers, func(x, y *Worker) int { return strings.Compare(x.Name, y.Name) })
-	writeJSON(w, http.StatusOK, map[string]any{"annotators": workers})
+	slices.SortFunc(leases, func(x, y Lease) int { return cmp.Compare(x.ExpiresInS, y.ExpiresInS) })
+	writeJSON(w, http.StatusOK, map[string]any{"annotators": workers, "leases": leases})
 }
