@@ -60,7 +60,7 @@ func teamInit(args []string, out, errOut io.Writer) error {
 	fs.Float64Var(&s.Overlap, "overlap", 0.2, "share of each batch labelled by two people, blind")
 	fs.Uint64Var(&s.Seed, "seed", 1, "seed of every random choice")
 	lease := fs.Duration("lease", 2*time.Minute, "how long an item handed out stays reserved")
-	fs.IntVar(&s.PoolSubset, "pool-subset", 0, "score this many random unlabelled items a round (0: the whole pool)")
+	fs.IntVar(&s.PoolSubset, "pool-subset", 2000, "score this many random unlabelled items a round, as Gal et al. do (0: the whole pool)")
 	fs.IntVar(&s.TestLimit, "test-limit", 0, "evaluate on the first N test images (0: all)")
 	if err := parse(fs, args, errOut); err != nil {
 		return err
