@@ -87,10 +87,8 @@ func (p *Project) Close() error {
 
 // Run restores the loop from the project's answers (active.Loop.Replay, so it goes on to
 // the batch it would have queried without a restart), then trains and queries each next
-// batch as soon as the current one is due (see queue.due), until ctx is done. It trains at
-// a lower priority than the requests are answered at (where the system allows).
+// batch as soon as the current one is due (see queue.due), until ctx is done.
 func (p *Project) Run(ctx context.Context) error {
-	yieldToRequests()
 	err := p.run(ctx)
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return nil // stopped while training: what is committed is whole
