@@ -61,7 +61,7 @@ func teamInit(args []string, out, errOut io.Writer) error {
 	overlap := fs.Float("overlap", 0.2, 0, 1, "share of each batch labelled by two people, blind")
 	seed := fs.seed("seed of every random choice")
 	lease := fs.Duration("lease", 2*time.Minute, "how long an item handed out stays reserved")
-	subset := fs.count("pool-subset", 0, "score this many random unlabelled items a round (0: the whole pool)")
+	subset := fs.count("pool-subset", 2000, "score this many random unlabelled items a round, as Gal et al. do (0: the whole pool)")
 	testLimit := fs.count("test-limit", 0, "evaluate on the first N test images (0: all)")
 	if err := fs.parse(args, errOut); err != nil {
 		return err

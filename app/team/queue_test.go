@@ -3,6 +3,10 @@
 package team
 
 import (
+	"encoding/csv"
+	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -75,6 +79,15 @@ func TestBatchFlow(t *testing.T) {
 		if !resolved || final != int(truth[it.id]) || n != want {
 			t.Errorf("item %d: resolved %v as %d with %d judgements: want %d with %d", it.id, resolved, final, n, truth[it.id], want)
 		}
+	}
+	// Agreement per pair: ada and bob share the three overlapped items and differ on one;
+	// cy shares the disputed one with each.
+	var ag struct{ Pairs []Pair }
+	if st := ts.call("ada", "GET", "/api/agreement", "", &ag); st != 200 || len(ag.Pairs) != 3 {
+		t.Fatalf("agreement: status %d, %+v: want 3 pairs", st, ag.Pairs)
+	}
+	if p := ag.Pairs[0]; p.A != "ada" || p.B != "bob" || p.Items != 3 || p.Percent < 66.6 || p.Percent > 66.7 || p.Kappa == nil {
+		t.Errorf("ada · bob: %+v: want 3 items, 66.7 %% agreement and a kappa", p)
 	}
 	ts.waitRound(1)
 	q.mu.Lock()
@@ -194,6 +207,30 @@ func TestLeaseExpires(t *testing.T) {
 		// The whole batch is leased, so this first agreed label closes round 0 at once.
 		t.Errorf("the record %+v: want item %d, label 7 by bob in round 0, 1.5 s, at %v, agreed 7, trained on from round 1", r, held[0].ID, ts.now)
 	}
+	var tm struct {
+		Annotators []Worker
+		Leases     []Lease
+	}
+	ts.call("ada", "GET", "/api/team", "", &tm)
+	if len(tm.Leases) != len(got)-1 || tm.Leases[0].Annotator != "bob" || tm.Leases[0].ExpiresInS != ts.p.s.LeaseS {
+		t.Errorf("leases %+v: want bob's %d, each for %v s", tm.Leases, len(got)-1, ts.p.s.LeaseS)
+	}
+	if len(tm.Annotators) != 1 || tm.Annotators[0].Name != "bob" || tm.Annotators[0].Labels != 1 ||
+		tm.Annotators[0].Leased != len(got)-1 || tm.Annotators[0].MedianSeconds != 1.5 || tm.Annotators[0].LastLabelAgoS != 0 {
+		t.Errorf("the team: %+v: want bob with 1 label of 1.5 s just now and %d items leased", tm.Annotators, len(got)-1)
+	}
+	req, _ := http.NewRequest("GET", ts.srv.URL+"/api/export.csv", nil)
+	req.Header.Set("Authorization", "Bearer "+ts.tokens["ada"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	want := []string{itoa(held[0].ID), "7", "bob", "0", "1.500", r.At, "7", "1"}
+	if err != nil || len(rows) != 2 || strings.Join(rows[0], ",") != "item,label,annotator,round,seconds,at,agreed,trained_in" || !slices.Equal(rows[1], want) {
+		t.Errorf("export.csv: %q (%v): want the header and %q", rows, err, want)
+	}
 }
 
 // TestDisputeDoesNotHoldUp has two people disagree on an overlapped item: the batches go on
@@ -236,5 +273,43 @@ func TestDisputeDoesNotHoldUp(t *testing.T) {
 	}
 	if st, why := ts.label("cy", disputed, int(truth[disputed])); st != 200 || !ts.p.Settled(0) {
 		t.Fatalf("cy settles %d: %d %s; round 0 settled %v", disputed, st, why, ts.p.Settled(0))
+	}
+}
+
+// TestUnreadable takes an item out with S (-1): it trains nobody, is never asked again, and
+// a restart replays it.
+func TestUnreadable(t *testing.T) {
+	s := smallSettings()
+	s.Overlap = 0
+	ts := startProject(t, s, "ada")
+	truth := ts.p.pool.Labels
+	out := -1
+	for !ts.p.Settled(0) {
+		for _, it := range ts.work("ada", 3) {
+			label := int(truth[it.ID])
+			if out < 0 {
+				out, label = it.ID, Unreadable
+			}
+			if st, why := ts.label("ada", it.ID, label); st != 200 {
+				t.Fatalf("label %d of %d: %d %s", label, it.ID, st, why)
+			}
+		}
+	}
+	ts.waitRound(1)
+	var final, fed int
+	if err := ts.p.db.QueryRow(`SELECT final, fed FROM items WHERE id = ?`, out).Scan(&final, &fed); err != nil || final != Unreadable || fed < 1 {
+		t.Fatalf("item %d: final %d, fed %d (%v): want %d, trained on from round 1 or later", out, final, fed, err, Unreadable)
+	}
+	// The same file opened again replays the take-out.
+	p, err := Open(ts.path, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.restore(t.Context()); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	if !p.loop.Pool().IsUnreadable(out) {
+		t.Errorf("item %d is not out of the replayed pool", out)
 	}
 }
