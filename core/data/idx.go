@@ -163,42 +163,32 @@ func withFile(path string, decode func(*os.File) error) error {
 // errors; side, if not 0, is the only rows and cols accepted.
 //
 // Everything the header declares is checked before anything is allocated for the body. A
-// raw input that can tell its size must hold the body; a gzip input that can seek is read
-// twice — first to check that it inflates to exactly the declared body (and its checksum),
-// with a small buffer, then into one buffer of the declared size — so a small file inflating
-// to gigabytes costs only the time to read it. And a gzip input that can tell its size may
-// declare a body of at most maxRatio times its compressed bytes (and 1 MiB): real image sets
-// compress 3 to 6 times, a zip bomb thousands.
+// raw input that can tell its size must hold the body, and a gzip input that can tell its
+// size may declare a body of at most maxRatio times its compressed bytes (and 64 KiB): real
+// image sets compress 3 to 6 times, a zip bomb thousands. A stream of unknown size is read
+// in chunks, so what it costs is bounded by what it holds.
 func decode(r io.Reader, kind string, magic uint32, ndim, side int) (dims []int, body []uint8, err error) {
-	s, seekable := r.(io.ReadSeeker)
-	var start, limit int64
-	if seekable {
-		if start, err = s.Seek(0, io.SeekCurrent); err != nil {
-			seekable = false
-		} else if end, err := s.Seek(0, io.SeekEnd); err == nil {
-			limit = maxRatio*(end-start) + 1<<20
+	var limit int64
+	if s, ok := r.(io.ReadSeeker); ok {
+		if start, err := s.Seek(0, io.SeekCurrent); err == nil {
+			if end, err := s.Seek(0, io.SeekEnd); err == nil {
+				limit = maxRatio*(end-start) + 64<<10
+			}
 			if _, err := s.Seek(start, io.SeekStart); err != nil {
 				return nil, nil, fmt.Errorf("data: reading %s file: %w", kind, err)
 			}
 		}
 	}
-	dims, body, compressed, err := decodeOnce(r, kind, magic, ndim, side, seekable, limit)
-	if err != nil || !compressed || !seekable {
-		return dims, body, err
-	}
-	if _, err := s.Seek(start, io.SeekStart); err != nil {
-		return nil, nil, fmt.Errorf("data: reading %s file: %w", kind, err)
-	}
-	dims, body, _, err = decodeOnce(r, kind, magic, ndim, side, false, limit)
+	dims, body, _, err = decodeBody(r, kind, magic, ndim, side, limit)
 	return dims, body, err
 }
 
 // maxRatio bounds how many times its compressed size a gzip IDX file may inflate to.
 const maxRatio = 16
 
-// decodeOnce is one pass of decode. If dry, a gzip body is read and discarded instead of
-// kept, and body is nil. limit, if not 0, bounds a gzip body's declared size.
-func decodeOnce(r io.Reader, kind string, magic uint32, ndim, side int, dry bool, limit int64) (dims []int, body []uint8, compressed bool, err error) {
+// decodeBody is decode once the input's size is known: limit, if not 0, bounds a gzip
+// body's declared size.
+func decodeBody(r io.Reader, kind string, magic uint32, ndim, side int, limit int64) (dims []int, body []uint8, compressed bool, err error) {
 	var head [4]byte
 	got, err := io.ReadFull(r, head[:])
 	compressed = got >= 2 && head[0] == 0x1f && head[1] == 0x8b
@@ -249,7 +239,7 @@ func decodeOnce(r io.Reader, kind string, magic uint32, ndim, side int, dry bool
 
 	if compressed && limit > 0 && int64(size) > limit {
 		return nil, nil, true, formatErr(nil, "%s file: header claims %s (%d bytes) from %d compressed bytes: want at most %d times the compressed size",
-			kind, describe(kind, dims), size, (limit-1<<20)/maxRatio, maxRatio)
+			kind, describe(kind, dims), size, (limit-64<<10)/maxRatio, maxRatio)
 	}
 	if !compressed {
 		if left, ok := remaining(r); ok && left < int64(size) {
@@ -257,10 +247,9 @@ func decodeOnce(r io.Reader, kind string, magic uint32, ndim, side int, dry bool
 				kind, describe(kind, dims), size, left)
 		}
 	}
-	if dry && compressed {
-		var n int64
-		n, err = io.CopyN(io.Discard, r, int64(size))
-		got = int(n)
+	if compressed && limit > 0 {
+		body = make([]byte, size) // bounded by the compressed size: allocate once
+		got, err = io.ReadFull(r, body)
 	} else {
 		body, got, err = readBody(r, size)
 	}

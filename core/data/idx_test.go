@@ -179,7 +179,7 @@ func TestDecodeLabelsErrors(t *testing.T) {
 			"data: labels file has count = 4294967295: want at most 1048576"},
 		{"too short for file", bytes.NewReader(idx(LabelsMagic, []uint32{1 << 20}, []byte{1, 2, 3})),
 			"data: labels file too short: header claims 1048576 labels (1048576 bytes) but only 3 bytes follow the header"},
-		{"truncated gzip", bytes.NewReader(gz(idx(LabelsMagic, []uint32{1 << 20}, []byte{1, 2, 3}))),
+		{"truncated gzip", noLen{bytes.NewReader(gz(idx(LabelsMagic, []uint32{1 << 20}, []byte{1, 2, 3})))},
 			"data: labels file truncated: header claims 1048576 labels (1048576 bytes), got only 3"},
 		{"trailing data", bytes.NewReader(idx(LabelsMagic, []uint32{2}, []byte{1, 2, 3})),
 			"data: trailing data after 2 labels: want end of file"},
