@@ -36,6 +36,9 @@ type session struct {
 	Compared int `json:"compared,omitempty"`
 	// LastLabels counts the classes the person gave in the last submitted batch.
 	LastLabels [10]int `json:"lastLabels"`
+	// Drawn are the digits the person drew and labelled since the last submit (msg.Label
+	// with an Image, ID -1): they are sent with the next batch's answers, then join Labels.
+	Drawn []msg.Label `json:"drawn,omitempty"`
 }
 
 type disagreement struct {
@@ -58,7 +61,18 @@ func (s *session) check() error {
 		return err
 	}
 	seen := map[int]bool{}
+	for _, l := range s.Drawn {
+		if err := checkDrawn(l, s.Round+1); err != nil {
+			return err
+		}
+	}
 	for _, l := range s.Labels {
+		if l.Image != nil {
+			if err := checkDrawn(l, s.Round); err != nil {
+				return err
+			}
+			continue
+		}
 		if l.ID < 0 || l.Label < msg.Skip || l.Label > 9 || l.Round < 0 || l.Round > s.Round || seen[l.ID] {
 			return fmt.Errorf("label %+v is invalid or repeated", l)
 		}
@@ -76,6 +90,19 @@ func (s *session) check() error {
 	}
 	return nil
 }
+
+// checkDrawn reports what makes l, a drawn digit's label given in a round up to last,
+// invalid.
+func checkDrawn(l msg.Label, last int) error {
+	if l.ID != drawnID || len(l.Image) != digitPixels || l.Label < 0 || l.Label > 9 || l.Round < 1 || l.Round > last {
+		return fmt.Errorf("drawn digit (label %d, round %d, %d pixels) is invalid: want ID %d, label 0–9, round 1–%d, %d pixels",
+			l.Label, l.Round, len(l.Image), drawnID, last, digitPixels)
+	}
+	return nil
+}
+
+// drawnID is the ID of a drawn digit's label: it is no pool sample.
+const drawnID = -1
 
 // store is the browser's storage as the session sees it: localStorage in the page
 // (storage_wasm.go), a map in tests.
@@ -132,9 +159,10 @@ func (s *session) save(st store) string {
 	return ""
 }
 
-// labelled counts the submitted labels that are digits (skips excluded).
+// labelled counts the labels that are digits (skips excluded), the drawn digits waiting
+// for the next submit included.
 func (s *session) labelled() int {
-	n := 0
+	n := len(s.Drawn)
 	for _, l := range s.Labels {
 		if l.Label != msg.Skip {
 			n++
