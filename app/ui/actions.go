@@ -28,6 +28,8 @@ var (
 	actReset   = action[struct{}]("lab/reset")    // start again (after the person confirms)
 	actRace    = action[raceCommand]("race/do")   // a race control
 	actRaceCfg = action[raceSetting]("race/edit") // a race setting changed
+	actDraw    = action[drawCommand]("draw/do")   // a draw control or key
+	actStroke  = action[[]point]("draw/stroke")   // a stroke ended on the canvas: its points
 )
 
 // setting is a settings control's new value: field is one of labModel.setSetting's names.
