@@ -18,13 +18,16 @@ import (
 type drawView struct {
 	app.Compo
 
-	ctx   app.Context
-	lab   *labModel
-	m     *drawModel
-	eng   *engineWorker
-	view  probeView
-	pick  int // the next digit of the batch "use a digit" takes
-	stops []func()
+	ctx  app.Context
+	lab  *labModel
+	m    *drawModel
+	eng  *engineWorker
+	view probeView
+	// The input on screen as an image and as text, made once per input, not per render.
+	shownFor      []byte
+	input, pixels string
+	pick          int // the next digit of the batch "use a digit" takes
+	stops         []func()
 }
 
 func (c *drawView) OnMount(ctx app.Context) {
@@ -72,6 +75,7 @@ func (c *drawView) receive(text string) {
 	case in.Kind == msg.KindError && in.Fatal:
 		c.crashed(in.Error)
 	case in.Kind == msg.KindProbe:
+		testMark(markProbeBack)
 		shown := c.m.probe
 		c.m.receive(in.Probe)
 		if c.m.probe != shown {
@@ -102,6 +106,7 @@ func (c *drawView) stroke(pts []point) {
 		c.m.move(p)
 	}
 	c.m.up()
+	testMark(markProbeSent)
 }
 
 func (c *drawView) do(dc drawCommand) {
@@ -146,10 +151,12 @@ func (c *drawView) Render() app.UI {
 	if m.added != "" {
 		note = m.added
 	}
-	input, pixels := "", ""
-	if m.input != nil {
-		input, pixels = digitURL(m.input), pixelText(m.input)
+	if len(m.input) == 0 {
+		c.shownFor, c.input, c.pixels = nil, "", ""
+	} else if len(c.shownFor) == 0 || &c.shownFor[0] != &m.input[0] {
+		c.shownFor, c.input, c.pixels = m.input, digitURL(m.input), pixelText(m.input)
 	}
+	input, pixels := c.input, c.pixels
 	status := ""
 	if !c.lab.ready {
 		status = stageText(c.lab.stage)

@@ -103,7 +103,7 @@ func (b *beliefPanel) Render() app.UI {
 	}
 	return app.Section().Class("panel belief").Body(
 		app.H2().Text("What the network believes"),
-		app.P().Class("prediction").DataSet("testid", "draw-prediction").DataSet("pred", v.Pred).Body(
+		app.P().Class("prediction").DataSet("testid", "draw-prediction").DataSet("pred", v.Pred).DataSet("ms", v.Ms).Body(
 			app.Span().Class("num").Text(v.Pred), app.Text(" "+v.Sentence)),
 		app.Div().Class("bars").Body(
 			app.Div().Class("bars-col").DataSet("testid", "draw-softmax").DataSet("values", v.SoftmaxData).Body(

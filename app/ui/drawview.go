@@ -15,6 +15,7 @@ import (
 // probeView is a probe as the panel shows it.
 type probeView struct {
 	Pred, Sentence string
+	Ms             string // how long the worker took
 	Classes        [10]classView
 	Passes         string // the T passes as an SVG strip
 	T              int
@@ -55,7 +56,7 @@ var scoreWhat = map[string]string{
 }
 
 func probeToView(p *msg.Probe, input []byte) probeView {
-	v := probeView{Pred: strconv.Itoa(p.Pred), T: len(p.Passes)}
+	v := probeView{Pred: strconv.Itoa(p.Pred), T: len(p.Passes), Ms: strconv.FormatFloat(p.Ms, 'f', 1, 64)}
 	v.Sentence = fmt.Sprintf("The network reads a %d: %.0f%% by softmax, %.0f%% ± %.0f%% by the mean of %d dropout passes.",
 		p.Pred, 100*p.Softmax[p.Pred], 100*p.Mean[p.Pred], 100*p.Std[p.Pred], len(p.Passes))
 	var soft, mean, std []string

@@ -21,5 +21,7 @@ const (
 	markRaceStart  = "raceStarted" // the race's workers were started
 	markRaceDone   = "raceDone"    // every strategy of the race has finished
 	markStrokeEnd  = "strokeEnd"   // the pen lifted from the draw view's canvas
+	markProbeSent  = "probeSent"   // the drawing, made the network's input, was posted to the worker
+	markProbeBack  = "probeBack"   // the worker's answer arrived
 	markProbeShown = "probeShown"  // what the network makes of a drawing is on screen
 )
