@@ -65,7 +65,7 @@ func TestBrowserDraw(t *testing.T) {
 		b.checkProbe(native, want)
 		b.shot(fmt.Sprintf("draw-%d.png", want))
 	}
-	b.save("draw.png", b.viewShot())
+	b.shot("draw.png")
 
 	// Label it (the last drawing, a 0): one drawn label, kept over a reload, in both exports.
 	pixels := b.eval(`document.querySelector('img[data-testid=draw-input]').dataset.pixels`)
@@ -127,7 +127,7 @@ func TestBrowserDraw(t *testing.T) {
 	if w := b.eval(`document.documentElement.scrollWidth + ''`); w != strconv.Itoa(phoneW) {
 		t.Errorf("the draw view is %s px wide on a %d px screen", w, phoneW)
 	}
-	b.save("draw-phone.png", b.viewShot())
+	b.shot("draw-phone.png")
 }
 
 // drawDigit draws digit (1 or 0) on the canvas with the mouse: one stroke, in the canvas's
