@@ -49,7 +49,7 @@ type twinView struct {
 // scoreWhat says in a few words what each probe score measures.
 var scoreWhat = map[string]string{
 	"least-confidence": "1 − the top softmax probability",
-	"margin":           "how close the top two softmax classes are",
+	"margin":           "minus the gap between the top two softmax classes",
 	"entropy":          "the softmax's entropy",
 	"bald":             "MC dropout's disagreement between passes (BALD)",
 	"var-ratios":       "how often the passes vote against their majority",
