@@ -188,3 +188,36 @@ func TestDrawnExportAndCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestProbeView(t *testing.T) {
+	input := make([]byte, digitPixels)
+	twin := make([]byte, digitPixels)
+	input[10], twin[10] = 200, 100 // ink taken away
+	twin[20] = 50                  // ink added
+	p := &msg.Probe{Pred: 1, Passes: [][10]float64{{0, 0.8, 0.2}, {0, 0.6, 0.4}}, Mean: [10]float64{0, 0.7, 0.3}, Std: [10]float64{0, 0.1, 0.1},
+		Softmax: [10]float64{0.01, 0.9, 0.09},
+		Scores:  []msg.ProbeScore{{Name: "margin", Value: -0.81, Rank: 3, Of: 500, Asks: true}, {Name: "bald", Value: 0.02, Rank: 400, Of: 500}},
+		FGSM:    msg.Twin{To: -1}, Deep: msg.Twin{Image: twin, Distance: 0.25, To: 7}}
+	v := probeToView(p, input)
+	if v.Pred != "1" || !strings.Contains(v.Sentence, "90% by softmax, 70% ± 10%") || v.T != 2 {
+		t.Errorf("prediction %q: %q", v.Pred, v.Sentence)
+	}
+	if f := strings.Fields(v.SoftmaxData); len(f) != 10 || f[1] != "0.9" || strings.Fields(v.StdData)[2] != "0.1" {
+		t.Errorf("softmax data %q, std %q", v.SoftmaxData, v.StdData)
+	}
+	if len(v.Scores) != 2 || v.Scores[0].Data != "-0.81 3 500" || !v.Scores[0].Asks || v.Scores[1].Asks || v.Scores[1].Rank != "rank 400 of 500" {
+		t.Errorf("scores %+v", v.Scores)
+	}
+	if len(v.Twins) != 2 || v.Twins[0].Image != "" || !strings.Contains(v.Twins[0].Caption, "no twin") ||
+		v.Twins[1].To != 7 || v.Twins[1].Distance != "0.25" || v.Twins[1].Image == "" {
+		t.Errorf("twins %+v", v.Twins)
+	}
+	if n := strings.Count(v.Passes, "<rect"); n != 20 {
+		t.Errorf("the passes' strip has %d cells, want 2×10", n)
+	}
+	// The perturbation: mid-grey unchanged, the largest change at full range either way.
+	d := perturbation(input, twin)
+	if d[0] != 127 || d[10] != 254 || d[20] != 127-64 {
+		t.Errorf("perturbation: unchanged %d, −100 %d, +50 %d: want 127, 254, 63", d[0], d[10], d[20])
+	}
+}
