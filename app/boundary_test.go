@@ -10,8 +10,9 @@ import (
 )
 
 // pageLinks are the packages of core/ the page links: what both sides share (the curves'
-// rows, the strategies' cost model and the IDX header), importing nothing but the standard library.
-var pageLinks = map[string]bool{"alab/core/curve": true, "alab/core/query/cost": true, "alab/core/data/idx": true}
+// rows, the strategies' cost model, the IDX header, and core/data for FitDigitTo, which turns a
+// drawing into the network's input), importing nothing but the standard library.
+var pageLinks = map[string]bool{"alab/core/curve": true, "alab/core/query/cost": true, "alab/core/data/idx": true, "alab/core/data": true}
 
 // TestPageDoesNotLinkEngine fails if the page's binary (this package built for the
 // browser, web/app.wasm) depends on the engine: the engine runs in the worker, and the page

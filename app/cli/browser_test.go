@@ -561,7 +561,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != "mnist_index,label,round,seconds,source" {
+	if strings.Join(rows[0], ",") != "mnist_index,label,round,seconds,source,pixels" {
 		t.Errorf("CSV header %v", rows[0])
 	}
 	wantRows := 0

@@ -30,6 +30,8 @@ var (
 	actCancelRestore = action[struct{}]("lab/cancel-restore")
 	actRace          = action[raceCommand]("race/do")   // a race control
 	actRaceCfg       = action[raceSetting]("race/edit") // a race setting changed
+	actDraw          = action[drawCommand]("draw/do")   // a draw control or key
+	actStroke        = action[[]point]("draw/stroke")   // a stroke ended on the canvas: its points
 )
 
 // setting is a settings control's new value: field is one of labModel.setSetting's names.

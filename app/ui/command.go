@@ -153,6 +153,12 @@ func (m *labModel) submit() {
 			}
 		}
 	}
+	// The digits drawn since the last submit train from this round on, with the batch.
+	for _, d := range s.Drawn {
+		d.Round = round
+		labels = append(labels, d)
+	}
+	s.Drawn = nil
 	s.Labels = append(s.Labels, labels...)
 	s.Round = round
 	s.Agreed += countAgreed(s.Batch.Items, s.Answers)

@@ -4,7 +4,9 @@
 //
 // What lives where:
 //
-//   - Business logic, plain Go, tested natively: labModel (model.go, command.go) is the
+//   - Business logic, plain Go, tested natively: drawing (draw.go) turns strokes into the
+//     network's input; drawModel (drawmodel.go) is the draw view's probes and drawn labels;
+//     labModel (model.go, command.go) is the
 //     labelling view's state and what a person's commands and the worker's messages do to
 //     it; raceModel (racemodel.go) the race's; session.go the saved session and its
 //     storage; export.go the downloads' contents; views.go turns the models into props;
@@ -13,12 +15,14 @@
 //     (grid.go), progressPanel and curveChart (curve.go), personPanel, timeChart and
 //     disagreementsPanel (person.go), redundancyPanel, mapChart and histChart
 //     (redundancy.go), settingsPanel and sessionPanel (controls.go), raceChart, raceTable
-//     and raceControls (race.go). Each takes its data as exported fields (props) and
+//     and raceControls (race.go), drawTools, beliefPanel and marginPanel (drawpanel.go),
+//     tourPanel (tour.go). Each takes its data as exported fields (props) and
 //     posts what the person does as typed actions (actions.go); the view's root handles
 //     them.
 //   - Charts: every chart is drawn by package chart (charts.go, mapsvg.go), at the width
 //     its component measures, so its text keeps its CSS size on a phone.
-//   - The browser (files *_wasm.go): the two views' roots lab and race; the engine's
+//   - The browser (files *_wasm.go): the three views' roots lab, race and drawView; the
+//     drawing area (canvas_wasm.go); the engine's
 //     worker (worker_wasm.go); localStorage (storage_wasm.go); downloads
 //     (download_wasm.go); the keyboard (keys_wasm.go); the map's preview
 //     (preview_wasm.go). Each js.Func is released when its worker, listener or timer ends.
@@ -39,7 +43,16 @@
 //     map-preview (data-id: the point shown), batch-histogram (data-hist),
 //     batch-entropy, pairwise-distance, halting-hint (data-state), lab-tab, race-tab,
 //     race-chart (data-rows), race-status (data-state: idle, running or done),
-//     race-batch, race-cost, race-start, race-stop, race-export.
+//     race-batch, race-cost, race-start, race-stop, race-export, draw-tab; on /draw:
+//     draw-canvas (the drawing area, with its text alternative in aria-label), draw-clear,
+//     draw-input (the 28×28 input, data-pixels: its 784 pixels, space-separated),
+//     draw-prediction (data-pred: the predicted digit), draw-softmax (data-values: the ten
+//     probabilities), draw-mc (data-mean, data-std: the MC dropout mean and spread),
+//     draw-scores (an li per score with data-name, data-value "value rank of" and
+//     data-asks), draw-twin (an image per method, data-method FGSM or DeepFool, data-to:
+//     the class it flips to), draw-distance (data-method, data-value: its L2 distance),
+//     draw-label (the labels' buttons, data-label 0–9), draw-waiting (data-count: drawings
+//     labelled, waiting for the next submit), tour.
 //   - .lab's data-engine: "idle" once the worker has nothing left to do before the next
-//     submit; .notice, the message that stays; .card.focus, the highlighted digit.
+//     submit (on /draw: once a drawing is answered in a digit's time, no probe in flight); .notice, the message that stays; .card.focus, the highlighted digit.
 package ui

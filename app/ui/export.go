@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,15 +22,25 @@ type exportRow struct {
 	Label      *int    `json:"label"` // null for a skipped digit
 	Round      int     `json:"round"`
 	Seconds    float64 `json:"seconds"`
-	Source     string  `json:"source"` // "person", or "mnist-seed" for the seed set
+	Source     string  `json:"source"` // "person", "mnist-seed" for the seed set, "drawn" for a drawing
+	// Pixels are a drawn digit's 28×28 pixels, row-major, 0 background … 255 ink (its
+	// mnist_index is -1).
+	Pixels []int `json:"pixels,omitempty"`
 }
 
 func exportRows(labels []msg.Label) []exportRow {
 	rows := make([]exportRow, len(labels))
 	for i, l := range labels {
 		r := exportRow{MNISTIndex: l.ID, Round: l.Round, Seconds: l.Seconds, Source: "person"}
-		if l.Seed {
+		switch {
+		case l.Seed:
 			r.Source = "mnist-seed"
+		case l.Image != nil:
+			r.Source = "drawn"
+			r.Pixels = make([]int, len(l.Image))
+			for k, p := range l.Image {
+				r.Pixels[k] = int(p)
+			}
 		}
 		if l.Label != msg.Skip {
 			v := l.Label
@@ -40,17 +51,28 @@ func exportRows(labels []msg.Label) []exportRow {
 	return rows
 }
 
-// labelsCSV is every label of s as CSV: mnist_index,label,round,seconds,source, a skipped
-// digit's label "skip".
+// allLabels are the labels of s, the drawings waiting for the next submit last.
+func allLabels(s *session) []msg.Label { return append(slices.Clip(s.Labels), s.Drawn...) }
+
+// labelsCSV is every label of s as CSV: mnist_index,label,round,seconds,source,pixels, a
+// skipped digit's label "skip"; pixels is empty but for a drawn digit, whose 784 pixels it
+// holds separated by spaces.
 func labelsCSV(s *session) file {
 	var b strings.Builder
-	b.WriteString("mnist_index,label,round,seconds,source\n")
-	for _, r := range exportRows(s.Labels) {
+	b.WriteString("mnist_index,label,round,seconds,source,pixels\n")
+	for _, r := range exportRows(allLabels(s)) {
 		label := "skip"
 		if r.Label != nil {
 			label = strconv.Itoa(*r.Label)
 		}
-		fmt.Fprintf(&b, "%d,%s,%d,%g,%s\n", r.MNISTIndex, label, r.Round, r.Seconds, r.Source)
+		fmt.Fprintf(&b, "%d,%s,%d,%g,%s,", r.MNISTIndex, label, r.Round, r.Seconds, r.Source)
+		for k, p := range r.Pixels {
+			if k > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(strconv.Itoa(p))
+		}
+		b.WriteByte('\n')
 	}
 	return file{"alab-labels.csv", "text/csv", []byte(b.String())}
 }
@@ -61,7 +83,7 @@ func labelsJSON(s *session) file {
 		Settings msg.Settings   `json:"settings"`
 		Labels   []exportRow    `json:"labels"`
 		History  []msg.Accuracy `json:"history"`
-	}{s.Settings, exportRows(s.Labels), s.History}, "", "  ")
+	}{s.Settings, exportRows(allLabels(s)), s.History}, "", "  ")
 	if err != nil {
 		// Only numbers, strings and slices of them.
 		panic("ui: " + err.Error())

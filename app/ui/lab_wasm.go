@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"syscall/js"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -71,15 +70,8 @@ func (c *lab) quiet(f func()) {
 // first time, it adopts the worker web/boot.js started with the page.
 func (c *lab) startWorker() {
 	c.eng.close()
-	w, inbox, fresh := bootWorker()
-	// A worker started fresh begins the session itself: it is ours only if this page also
-	// found nothing saved.
-	if fresh && (len(c.m.s.Labels) > 0 || c.m.s.Batch != nil) {
-		w.Call("terminate")
-		w, inbox, fresh = js.Undefined(), nil, false
-	}
-	c.m.starting(fresh)
-	c.eng = newWorker(w, c.dispatch, "unknown error", c.receive, c.crashed)
+	var inbox []string
+	c.eng, inbox = startEngine(c.m, c.dispatch, c.receive, c.crashed)
 	for _, text := range inbox {
 		c.receive(text)
 	}

@@ -6,11 +6,11 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
-// pageHeader is a view's title, its explanation and the tabs between the two views.
+// pageHeader is a view's title, its explanation and the tabs between the views.
 type pageHeader struct {
 	app.Compo
 	Title, Lede string
-	Current     string // the path of the view shown: "/" or "/race"
+	Current     string // the path of the view shown: "/", "/race" or "/draw"
 }
 
 func (h *pageHeader) Render() app.UI {
@@ -27,6 +27,7 @@ func (h *pageHeader) Render() app.UI {
 		app.Nav().Class("tabs").Body(
 			tab("/", "lab-tab", "You label, the network asks"),
 			tab("/race", "race-tab", "Strategy race: why batches matter"),
+			tab("/draw", "draw-tab", "Draw a digit"),
 		),
 	)
 }

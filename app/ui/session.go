@@ -37,6 +37,9 @@ type session struct {
 	Compared int `json:"compared,omitempty"`
 	// LastLabels counts the classes the person gave in the last submitted batch.
 	LastLabels [10]int `json:"lastLabels"`
+	// Drawn are the digits the person drew and labelled since the last submit (msg.Label
+	// with an Image, ID -1): they are sent with the next batch's answers, then join Labels.
+	Drawn []msg.Label `json:"drawn,omitempty"`
 }
 
 type disagreement struct {
@@ -56,7 +59,6 @@ const (
 	maxPool         = 60000    // IDs index the bundle's pool, MNIST indices its training set: at most 60,000
 	maxBatchItems   = 100      // msg.Settings allows batches of 1 to 100
 	maxSessionBytes = 32 << 20 // more than any browser's localStorage holds
-	imageBytes      = 28 * 28
 )
 
 // check reports what makes a decoded session unusable: every count, index, round, label,
@@ -73,7 +75,7 @@ func (s *session) check() error {
 	switch {
 	case s.Settings.PoolSubset > maxPool:
 		return fmt.Errorf("pool subset %d: want at most %d", s.Settings.PoolSubset, maxPool)
-	case len(s.Labels) > maxPool:
+	case len(s.Labels) > maxPool || len(s.Drawn) > maxPool:
 		return fmt.Errorf("it holds %d labels: want at most %d", len(s.Labels), maxPool)
 	case s.Round < 0 || s.Round > len(s.Labels):
 		// Every submitted batch adds at least one label (skips included).
@@ -85,16 +87,27 @@ func (s *session) check() error {
 	case s.Agreed < 0 || s.Compared < s.Agreed || s.Compared > len(s.Labels):
 		return fmt.Errorf("agreement %d of %d is impossible with %d labels", s.Agreed, s.Compared, len(s.Labels))
 	}
+	for _, l := range s.Drawn {
+		if err := checkDrawn(l, s.Round+1); err != nil {
+			return err
+		}
+	}
 	seen := make(map[int]bool, len(s.Labels))
 	for _, l := range s.Labels {
+		if l.Image != nil {
+			if err := checkDrawn(l, s.Round); err != nil {
+				return err
+			}
+			continue
+		}
 		if l.ID < 0 || l.ID >= maxPool || l.Label < msg.Skip || l.Label > 9 || l.Round < 0 || l.Round > s.Round ||
-			seen[l.ID] || !seconds(l.Seconds) || (len(l.Image) != 0 && len(l.Image) != imageBytes) {
+			seen[l.ID] || !seconds(l.Seconds) {
 			return fmt.Errorf("label %d (sample %d, round %d) is invalid or repeated", len(seen)+1, l.ID, l.Round)
 		}
 		seen[l.ID] = true
 	}
 	for i, d := range s.Disagreements {
-		if d.ID < 0 || d.ID >= maxPool || len(d.Image) != imageBytes || d.Given < msg.Skip || d.Given > 9 || d.MNIST < 0 || d.MNIST > 9 {
+		if d.ID < 0 || d.ID >= maxPool || len(d.Image) != digitPixels || d.Given < msg.Skip || d.Given > 9 || d.MNIST < 0 || d.MNIST > 9 {
 			return fmt.Errorf("disagreement %d is invalid", i+1)
 		}
 	}
@@ -112,8 +125,8 @@ func (s *session) check() error {
 		}
 		inBatch := map[int]bool{}
 		for i, it := range s.Batch.Items {
-			if it.ID < 0 || it.ID >= maxPool || it.MNIST < 0 || it.MNIST >= maxPool || len(it.Image) != imageBytes ||
-				(it.Adversarial != nil && len(it.Adversarial) != imageBytes) || seen[it.ID] || inBatch[it.ID] ||
+			if it.ID < 0 || it.ID >= maxPool || it.MNIST < 0 || it.MNIST >= maxPool || len(it.Image) != digitPixels ||
+				(it.Adversarial != nil && len(it.Adversarial) != digitPixels) || seen[it.ID] || inBatch[it.ID] ||
 				s.Answers[i] < noAnswer || s.Answers[i] > 9 || !seconds(s.Seconds[i]) {
 				return fmt.Errorf("digit %d of the batch on screen is invalid", i+1)
 			}
@@ -163,6 +176,19 @@ func asideFile(text string) file {
 	}
 	return file{"alab-set-aside-session.json", "application/json", []byte(text)}
 }
+
+// checkDrawn reports what makes l, a drawn digit's label given in a round up to last,
+// invalid.
+func checkDrawn(l msg.Label, last int) error {
+	if l.ID != drawnID || len(l.Image) != digitPixels || l.Label < 0 || l.Label > 9 || l.Round < 1 || l.Round > last {
+		return fmt.Errorf("drawn digit (label %d, round %d, %d pixels) is invalid: want ID %d, label 0–9, round 1–%d, %d pixels",
+			l.Label, l.Round, len(l.Image), drawnID, last, digitPixels)
+	}
+	return nil
+}
+
+// drawnID is the ID of a drawn digit's label: it is no pool sample.
+const drawnID = -1
 
 // store is the browser's storage as the session sees it: localStorage in the page
 // (storage_wasm.go), a map in tests.
@@ -215,9 +241,10 @@ func (s *session) save(st store) string {
 	return ""
 }
 
-// labelled counts the submitted labels that are digits (skips excluded).
+// labelled counts the labels that are digits (skips excluded), the drawn digits waiting
+// for the next submit included.
 func (s *session) labelled() int {
-	n := 0
+	n := len(s.Drawn)
 	for _, l := range s.Labels {
 		if l.Label != msg.Skip {
 			n++

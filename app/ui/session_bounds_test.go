@@ -47,7 +47,7 @@ func TestSessionBounds(t *testing.T) {
 		{"label ID past the pool", func(s *session) { s.Labels[3].ID = 1 << 40 }, "label 4 (sample 1099511627776"},
 		{"label ID negative", func(s *session) { s.Labels[0].ID = -5 }, "label 1 (sample -5"},
 		{"label seconds negative", func(s *session) { s.Labels[25].Seconds = -1 }, "label 26"},
-		{"label image 785 bytes", func(s *session) { s.Labels[2].Image = make([]byte, 785) }, "label 3"},
+		{"label image 785 bytes", func(s *session) { s.Labels[2].Image = make([]byte, 785) }, "drawn digit (label 2, round 0, 785 pixels) is invalid"},
 		{"batch image 785 bytes", func(s *session) { s.Batch.Items[4].Image = make([]byte, 785) }, "digit 5 of the batch on screen"},
 		{"batch adversarial 10 bytes", func(s *session) { s.Batch.Items[1].Adversarial = make([]byte, 10) }, "digit 2 of the batch"},
 		{"batch item ID past the pool", func(s *session) { s.Batch.Items[0].ID = maxPool }, "digit 1 of the batch"},

@@ -17,7 +17,11 @@ func testMark(name string) {
 
 // The marks.
 const (
-	markBatch     = "batchShown"  // a batch came up on screen (a new one, or the one restored)
-	markRaceStart = "raceStarted" // the race's workers were started
-	markRaceDone  = "raceDone"    // every strategy of the race has finished
+	markBatch      = "batchShown"  // a batch came up on screen (a new one, or the one restored)
+	markRaceStart  = "raceStarted" // the race's workers were started
+	markRaceDone   = "raceDone"    // every strategy of the race has finished
+	markStrokeEnd  = "strokeEnd"   // the pen lifted from the draw view's canvas
+	markProbeSent  = "probeSent"   // the drawing, made the network's input, was posted to the worker
+	markProbeBack  = "probeBack"   // the worker's answer arrived
+	markProbeShown = "probeShown"  // what the network makes of a drawing is on screen
 )

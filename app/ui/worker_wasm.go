@@ -74,6 +74,22 @@ func bootWorker() (w js.Value, inbox []string, fresh bool) {
 	return w, inbox, g.Get("alabWorkerFresh").Truthy()
 }
 
+// startEngine starts the worker of m's session — adopting the one boot.js started with the
+// page — and tells m it is starting; the model sends init once the worker is ready. It
+// returns what the worker sent before the page was ready: the caller hands that to receive
+// once it holds the worker.
+func startEngine(m *labModel, dispatch func(func()), receive, crashed func(string)) (*engineWorker, []string) {
+	w, inbox, fresh := bootWorker()
+	// A worker started fresh begins the session itself: it is ours only if this page also
+	// found nothing saved.
+	if fresh && (len(m.s.Labels) > 0 || m.s.Batch != nil) {
+		w.Call("terminate")
+		w, inbox, fresh = js.Undefined(), nil, false
+	}
+	m.starting(fresh)
+	return newWorker(w, dispatch, "unknown error", receive, crashed), inbox
+}
+
 // hardwareThreads is how many threads the browser says the device has, 4 if it does not say.
 func hardwareThreads() int {
 	if v := js.Global().Get("navigator").Get("hardwareConcurrency"); v.Truthy() {
