@@ -105,17 +105,31 @@ func TestBrowserDraw(t *testing.T) {
 	if err := json.Unmarshal([]byte(readFile(t, b.download("export-json", "alab-labels.json"))), &exp); err != nil {
 		t.Fatal(err)
 	}
-	n := 0
+	drawnJSON := 0
 	for _, l := range exp.Labels {
 		if l.Source == "drawn" {
-			n++
+			drawnJSON++
 			if l.Label == nil || *l.Label != 0 || len(l.Pixels) != 784 || pixelText(l.Pixels) != pixels {
 				t.Errorf("the JSON export's drawn label: %v with %d pixels, want 0 with the drawing's 784", l.Label, len(l.Pixels))
 			}
 		}
 	}
-	if n != 1 {
-		t.Errorf("the JSON export has %d drawn labels, want 1", n)
+	if drawnJSON != 1 {
+		t.Errorf("the JSON export has %d drawn labels, want 1", drawnJSON)
+	}
+
+	// The next submit in the lab sends the drawing with the batch: it trains from that
+	// round on, in the session's labels (no longer waiting).
+	b.wait(jsItems+`.length > 0`, 60*time.Second)
+	before, _ := strconv.Atoi(b.eval(jsLabelled))
+	n := digits(b.label(-1, false))
+	// The lab shows the saved batch at once; its worker restores the session before it can take it.
+	b.wait(`!document.querySelector('[data-testid=submit-batch]').disabled`, 60*time.Second)
+	b.do(chromedp.Click(`[data-testid=submit-batch]`))
+	b.wait(jsLabelled+` === '`+strconv.Itoa(before+n)+`' && `+jsItems+`.length > 0`, 60*time.Second)
+	if got := b.eval(`(() => { const s = JSON.parse(localStorage.getItem('alab/session')); ` +
+		`return (s.drawn || []).length + ' waiting, ' + s.labels.filter(l => l.image).map(l => l.label + ' in round ' + l.round).join(); })()`); got != "0 waiting, 0 in round 1" {
+		t.Errorf("after the lab's submit, the session's drawings: %s, want 0 waiting, 0 in round 1", got)
 	}
 
 	// At 360 px: the view reflows, and a drawing still reads.

@@ -19,7 +19,7 @@ type drawCanvas struct {
 
 func (c *drawCanvas) Render() app.UI {
 	return app.Canvas().Class("draw-canvas").DataSet("testid", "draw-canvas").Width(drawSide).Height(drawSide).
-		Aria("role", "img").Aria("label", c.Label).Attr("role", "img").
+		Attr("role", "img").Aria("label", c.Label).
 		Text("Drawing area (needs a browser that draws on a canvas).")
 }
 

@@ -176,7 +176,7 @@ func (c *drawView) Render() app.UI {
 					app.If(status != "", app.P().Class("status").Text(status)),
 					app.If(c.lab.errText != "", app.P().Class("error").Text(c.lab.errText)),
 				),
-				&beliefPanel{View: c.view, Has: m.probe != nil, Busy: m.busy && m.input != nil},
+				&beliefPanel{View: c.view, Has: m.probe != nil, Busy: m.busy && m.input != nil, T: c.lab.s.Settings.WithDefaults().MCSamples},
 				app.If(m.probe != nil, &marginPanel{Twins: c.view.Twins}),
 			),
 			app.Aside().Class("side").Body(&tourPanel{}),

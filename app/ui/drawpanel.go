@@ -86,25 +86,34 @@ type beliefPanel struct {
 	View probeView
 	Has  bool
 	Busy bool
+	T    int // the dropout passes of the session's settings, before the first answer
 }
 
 func (b *beliefPanel) Render() app.UI {
+	// The bars are laid out before the first answer, empty, so that the answer only
+	// updates them: the first drawing is on screen as fast as the next.
+	v := b.View
+	prediction := app.P().Class("prediction").DataSet("testid", "draw-prediction")
 	if !b.Has {
 		text := "Draw a digit: when the pen lifts, the network says what it reads."
 		if b.Busy {
 			text = "The network is looking…"
 		}
-		return app.Section().Class("panel belief").Body(app.H2().Text("What the network believes"),
-			app.P().Class("small").DataSet("testid", "draw-prediction").Text(text))
+		v = probeView{T: b.T}
+		for c := range v.Classes {
+			v.Classes[c] = classView{Digit: c, SoftText: "–", MeanText: "–"}
+		}
+		prediction = prediction.Body(app.Span().Class("num").Text("?"), app.Text(" "+text))
+	} else {
+		prediction = prediction.DataSet("pred", v.Pred).DataSet("ms", v.Ms).Body(
+			app.Span().Class("num").Text(v.Pred), app.Text(" "+v.Sentence))
 	}
-	v := b.View
 	bar := func(cls string, p float64) app.UI {
 		return app.Span().Class("bar "+cls).Style("width", fmt.Sprintf("%.1f%%", 100*p))
 	}
 	return app.Section().Class("panel belief").Body(
 		app.H2().Text("What the network believes"),
-		app.P().Class("prediction").DataSet("testid", "draw-prediction").DataSet("pred", v.Pred).DataSet("ms", v.Ms).Body(
-			app.Span().Class("num").Text(v.Pred), app.Text(" "+v.Sentence)),
+		prediction,
 		app.Div().Class("bars").Body(
 			app.Div().Class("bars-col").DataSet("testid", "draw-softmax").DataSet("values", v.SoftmaxData).Body(
 				app.H3().Text("Softmax (dropout off)"),
