@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -88,7 +89,8 @@ func TestDecodeImagesErrors(t *testing.T) {
 	badCRC := gz(ok)
 	badCRC[len(badCRC)-6] ^= 0xff // in the CRC-32 of the trailer
 	corrupt := gz(ok)
-	corrupt[10] = 0xff // the first deflate block header: block type 3 is reserved
+	corrupt[10] = 0xff                                                      // the first deflate block header: block type 3 is reserved
+	bomb := gz(idx(ImagesMagic, []uint32{bigN, 28, 28}, make([]byte, 100))) // inflates 8,000 times its size
 	for _, c := range []struct {
 		name string
 		in   io.Reader
@@ -128,8 +130,8 @@ func TestDecodeImagesErrors(t *testing.T) {
 			"data: images file truncated: header claims 1048576 images of 28x28 (822083584 bytes), got only 100"},
 		{"truncated gzip", noLen{bytes.NewReader(gz(idx(ImagesMagic, []uint32{bigN, 28, 28}, make([]byte, 100))))},
 			"data: images file truncated: header claims 1048576 images of 28x28 (822083584 bytes), got only 100"},
-		{"gzip bomb", bytes.NewReader(gz(idx(ImagesMagic, []uint32{bigN, 28, 28}, make([]byte, 100)))),
-			"data: images file: header claims 1048576 images of 28x28 (822083584 bytes) from 37 compressed bytes: want at most 16 times the compressed size"},
+		{"gzip bomb", bytes.NewReader(bomb),
+			fmt.Sprintf("data: images file: header claims 1048576 images of 28x28 (822083584 bytes) from %d compressed bytes: want at most 16 times the compressed size", len(bomb))},
 		{"gzip cut before trailer", bytes.NewReader(gz(ok)[:len(gz(ok))-8]),
 			"data: images file truncated after 1 images of 2x2 (end of gzip stream missing)"},
 		{"trailing data", bytes.NewReader(append(ok[:len(ok):len(ok)], 0)),
