@@ -1,8 +1,14 @@
 # alab — the two commands a newcomer needs are `make run` and `make test`.
 
 GO       ?= go
-# go_js_wasm_exec (runs GOOS=js GOARCH=wasm test binaries under node) lives here.
-WASMEXEC := $(shell $(GO) env GOROOT)/lib/wasm
+# The toolchain: Go 1.27's simd/archsimd (GOEXPERIMENT=simd) gives the engine its SIMD kernels
+# (core/gemm, core/nn); the go command fetches go1.27.3 from the module proxy once. With
+# GOEXPERIMENT= (or Go 1.26) the same code builds with its scalar kernels.
+export GOTOOLCHAIN  ?= go1.27.3
+export GOEXPERIMENT ?= simd
+# go_js_wasm_exec (runs GOOS=js GOARCH=wasm test binaries under node) lives here; GNU make 4.3
+# does not pass exported variables to $(shell), so the toolchain is named on the command line.
+WASMEXEC := $(shell GOTOOLCHAIN=$(GOTOOLCHAIN) $(GO) env GOROOT)/lib/wasm
 export PATH := $(WASMEXEC):$(PATH)
 WASM     := GOOS=js GOARCH=wasm
 
