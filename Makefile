@@ -56,8 +56,11 @@ bench-native:
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./core/nn ./core/gemm
 	$(GO) test -run '^$$' -bench MCScoring -benchtime $(BENCHTIME) ./core/active
 
+# Both builds in turn: SIMD (GOEXPERIMENT=simd) and scalar (GOEXPERIMENT=); BenchmarkMul also
+# shows the SIMD ("own") and scalar kernels side by side within the SIMD build.
 bench-wasm:
-	$(WASM) $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./core/nn ./core/gemm
+	$(WASM) GOEXPERIMENT=simd $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./core/nn ./core/gemm
+	$(WASM) GOEXPERIMENT= $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./core/nn ./core/gemm
 
 ## fuzz: each decoder's fuzzer for a minute
 fuzz:
