@@ -27,6 +27,8 @@ func kernel4x8(kb int, pa, pbs []float32, stride, tiles int, c []float32, ldc in
 		b3 := pbs[stride*(q+3) : stride*(q+3)+2*kb]
 		// cj is column 2q+j of the tile, rows 0 to 3.
 		var c0, c1, c2, c3, c4, c5, c6, c7 archsimd.Float32x4
+		// Two steps of p a loop, then a one-step tail: the two bodies are alike by design,
+		// as kernel4x2's unrolled steps are (see there why unrolling pays).
 		p := 0
 		for ; p+1 < kb; p += 2 {
 			x0 := b0[2*p : 2*p+4 : 2*p+4]
