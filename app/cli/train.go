@@ -120,7 +120,6 @@ func runTrain(args []string, out, errOut io.Writer) error {
 }
 
 // evalReport is what "alab eval --json" prints: a network's accuracy on the test images.
-// trainReport is the same report of a training run, with its settings and times.
 type evalReport struct {
 	Model        string  `json:"model,omitempty"`
 	Arch         string  `json:"arch"`
