@@ -85,11 +85,9 @@ clean:
 WEBLDFLAGS := -s -w
 .PHONY: web size serve-lab test-browser test-lab-wasm
 
-# The page's worker is the scalar build (GOEXPERIMENT=), which every browser runs: a SIMD
-# worker needs the page to choose it where WebAssembly.validate accepts SIMD.
 web:
-	$(WASM) GOEXPERIMENT= $(GO) build -trimpath -ldflags='$(WEBLDFLAGS)' -o web/app.wasm ./app
-	$(WASM) GOEXPERIMENT= $(GO) build -trimpath -ldflags='$(WEBLDFLAGS)' -o web/worker.wasm ./wasm/worker
+	$(WASM) $(GO) build -trimpath -ldflags='$(WEBLDFLAGS)' -o web/app.wasm ./app
+	$(WASM) $(GO) build -trimpath -ldflags='$(WEBLDFLAGS)' -o web/worker.wasm ./wasm/worker
 	$(GO) run ./wasm/webbuild -web web -goroot "$$($(GO) env GOROOT)"
 
 ## size: what a first visit transfers (compressed), against the 8 MB budget
