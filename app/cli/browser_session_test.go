@@ -25,6 +25,9 @@ func TestBrowserRefusedSession(t *testing.T) {
 	b.submit()
 	b.wait(jsLabelled+` === '`+strconv.Itoa(20+given)+`'`, 30*time.Second)
 	b.wait(jsItems+`.length > 0`, 60*time.Second)
+	// Once the worker is idle, the page saves nothing more on its own (the accuracy, the map
+	// and the pre-training are in), so the edit below is not saved over before the reload.
+	b.wait(`document.querySelector('.lab').dataset.engine === 'idle'`, 60*time.Second)
 
 	// Sample 50,000 is a valid MNIST index but past the bundle's pool of 10,000.
 	b.eval(`(() => { const s = JSON.parse(localStorage.getItem('alab/session')); ` +
