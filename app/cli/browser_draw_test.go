@@ -83,6 +83,7 @@ func TestBrowserDraw(t *testing.T) {
 	}
 	b.do(chromedp.Navigate(b.url + "/"))
 	b.wait(`document.querySelector('[data-testid=export-csv]') !== null`, 60*time.Second)
+	b.wait(jsItems+`.length > 0`, 60*time.Second) // the lab holds its session: its exports answer
 	rows, err := csv.NewReader(strings.NewReader(readFile(t, b.download("export-csv", "alab-labels.csv")))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
