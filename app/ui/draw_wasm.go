@@ -41,10 +41,7 @@ func (c *drawView) OnMount(ctx app.Context) {
 }
 
 func (c *drawView) OnDismount() {
-	c.eng.close()
-	for _, stop := range c.stops {
-		stop()
-	}
+	closeView(c.eng, c.stops)
 	c.stops = nil
 }
 

@@ -50,10 +50,7 @@ func (c *lab) OnMount(ctx app.Context) {
 }
 
 func (c *lab) OnDismount() {
-	c.eng.close()
-	for _, stop := range c.stops {
-		stop()
-	}
+	closeView(c.eng, c.stops)
 	c.stops = nil
 }
 
@@ -127,7 +124,7 @@ func (c *lab) export(what string) {
 }
 
 func (c *lab) reset() {
-	if !app.Window().Call("confirm", "Start again? Every label of this session will be deleted from this browser "+
+	if !app.Window().Call("confirm", "Start again? Every label you gave will be deleted from this browser "+
 		"(export them first if you want to keep them).").Bool() {
 		return
 	}

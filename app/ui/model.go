@@ -37,7 +37,7 @@ type labModel struct {
 	stopped   string       // why the worker stopped, until its restart answers
 	insight   *msg.Insight // the redundancy map of the batch on screen (nil until computed)
 	speed     deviceSpeed  // what the strategies cost here
-	// aside is the last session set aside (unreadable, refused by the engine, or its
+	// aside is the saved labels last set aside (unreadable, refused by the engine, or their
 	// restore cancelled), offered for export with the notice; nil if none.
 	aside *file
 }

@@ -97,3 +97,11 @@ func hardwareThreads() int {
 	}
 	return 4
 }
+
+// closeView stops a view's engine worker and its listeners, as the view leaves the page.
+func closeView(eng *engineWorker, stops []func()) {
+	eng.close()
+	for _, stop := range stops {
+		stop()
+	}
+}
