@@ -5,7 +5,9 @@ package gemm
 // defaultBackend is the backend Mul uses under WebAssembly: the own packed kernel. Without
 // assembly gonum's axpy and dot loops are scalar Go that loads and stores C for every
 // multiply-add, while the kernel keeps a 4×2 tile in registers: 3–6 GFLOP/s against 1.0–1.5
-// on the shapes of core/nn (BenchmarkMul under node 20).
+// on the shapes of core/nn (BenchmarkMul under node 20). Built with GOEXPERIMENT=simd its
+// kernel is kernel4x8 (WebAssembly SIMD), bitwise equal to the scalar one and 1.2–2.2× as fast
+// on those shapes (BenchmarkMul, own against scalar, node 20).
 var defaultBackend backend = mulOwn
 
 // singleThreaded is true: WebAssembly runs one thread, so SetThreads keeps Mul serial

@@ -55,17 +55,31 @@ func grow(s []float32, n int) []float32 {
 
 // mulOwn computes C = op(A)·op(B) + beta·C with the packed kernel on the calling goroutine.
 // It requires m, n, k > 0; Mul handles the empty cases.
+// It runs fastKernel: the SIMD kernel where the target has one.
 func mulOwn(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	mulBlocks(w, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	mulBlocks(w, fastKernel, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+// mulScalar is mulOwn with the plain-Go kernel, kernel4x2, on every target.
+func mulScalar(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	mulBlocks(w, kernel4x2, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // mulPanels is mulOwn for B given as panels (MulPanels): the kernel reads them in place.
 func mulPanels(w *workspace, ta, _ bool, m, n, k int, a []float32, lda int, b []float32, _ int, beta float32, c []float32, ldc int) {
-	mulBlocks(w, ta, false, true, m, n, k, a, lda, b, 0, beta, c, ldc)
+	mulBlocks(w, fastKernel, ta, false, true, m, n, k, a, lda, b, 0, beta, c, ldc)
 }
 
-// mulBlocks is mulOwn, or with panels set mulPanels.
-func mulBlocks(w *workspace, ta, tb, panels bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// A rowKernel computes one row of 4×2 tiles of C from a packed A panel and `tiles` packed B
+// panels, as kernel4x2 documents. Every rowKernel sums each element of C in the same order.
+type rowKernel func(kb int, pa, pbs []float32, stride, tiles int, c []float32, ldc int, first bool)
+
+// fastKernel is the rowKernel mulOwn and mulPanels run: kernel4x2, or the SIMD kernel a
+// file built with GOEXPERIMENT=simd installs where the target (and natively the CPU) has it.
+var fastKernel rowKernel = kernel4x2
+
+// mulBlocks is mulOwn, or with panels set mulPanels, with the kernel kern.
+func mulBlocks(w *workspace, kern rowKernel, ta, tb, panels bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for j0 := 0; j0 < n; j0 += nc {
 		nb := min(nc, n-j0)
 		for p0 := 0; p0 < k; p0 += kc {
@@ -86,7 +100,7 @@ func mulBlocks(w *workspace, ta, tb, panels bool, m, n, k int, a []float32, lda 
 				mb := min(mc, m-i0)
 				w.a = grow(w.a, roundUp(mb, mr)*kb)
 				packA(w.a, ta, a, lda, i0, mb, p0, kb)
-				macroKernel(w, pb, stride, mb, nb, kb, c[i0*ldc+j0:], ldc, first)
+				macroKernel(w, kern, pb, stride, mb, nb, kb, c[i0*ldc+j0:], ldc, first)
 			}
 		}
 	}
@@ -95,13 +109,14 @@ func mulBlocks(w *workspace, ta, tb, panels bool, m, n, k int, a []float32, lda 
 // macroKernel multiplies the packed mb×kb block of A by the kb×nb block of B, whose q-th
 // panel is pb[q*stride:][:nr*kb], into the mb×nb block of C starting at c[0]. Each A panel
 // (L1) meets every B panel of the block (L2) in one call of the kernel: under WebAssembly a
-// call costs as much as a 4×2 tile of 25 steps.
-func macroKernel(w *workspace, pb []float32, stride, mb, nb, kb int, c []float32, ldc int, first bool) {
+// call costs as much as a 4×2 tile of 25 steps. Interior tiles run kern, edge tiles kernel4x2:
+// both sum in the same order.
+func macroKernel(w *workspace, kern rowKernel, pb []float32, stride, mb, nb, kb int, c []float32, ldc int, first bool) {
 	pairs := nb / nr
 	for i := 0; i < mb; i += mr {
 		pa := w.a[i*kb : (i+mr)*kb]
 		if i+mr <= mb {
-			kernel4x2(kb, pa, pb, stride, pairs, c[i*ldc:], ldc, first)
+			kern(kb, pa, pb, stride, pairs, c[i*ldc:], ldc, first)
 		}
 		for j := 0; j < nb; j += nr {
 			if i+mr <= mb && j+nr <= nb {

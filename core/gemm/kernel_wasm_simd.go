@@ -1,0 +1,98 @@
+//go:build wasm && goexperiment.simd
+
+package gemm
+
+import "simd/archsimd"
+
+// Under WebAssembly with GOEXPERIMENT=simd the own backend runs kernel4x8: WebAssembly SIMD,
+// 128-bit vectors of four float32.
+func init() { fastKernel = kernel4x8 }
+
+// kernel4x8 is kernel4x2 with 128-bit vectors, four B panels (eight columns of C) at a time.
+// The packed A panel holds the 4 rows of one step p side by side, so one load gives a column
+// of the tile; each of the 8 B values is broadcast and multiplied into it, and the product
+// added to that column's accumulator. Each element of C is thus summed as in kernel4x2 (the
+// product rounded, then added, in increasing p: WebAssembly has no fused multiply-add), so
+// the results are bitwise the same. Tiles left over after the groups of four run kernel4x2.
+//
+// The loop over p is unrolled twice: the accumulators then stay in locals across the loop
+// and the loop's overhead is paid every 64 multiply-adds.
+func kernel4x8(kb int, pa, pbs []float32, stride, tiles int, c []float32, ldc int, first bool) {
+	pa = pa[:4*kb]
+	q := 0
+	for ; q+4 <= tiles; q += 4 {
+		b0 := pbs[stride*q : stride*q+2*kb]
+		b1 := pbs[stride*(q+1) : stride*(q+1)+2*kb]
+		b2 := pbs[stride*(q+2) : stride*(q+2)+2*kb]
+		b3 := pbs[stride*(q+3) : stride*(q+3)+2*kb]
+		// cj is column 2q+j of the tile, rows 0 to 3.
+		var c0, c1, c2, c3, c4, c5, c6, c7 archsimd.Float32x4
+		// Two steps of p a loop, then a one-step tail: the two bodies are alike by design,
+		// as kernel4x2's unrolled steps are (see there why unrolling pays).
+		p := 0
+		for ; p+1 < kb; p += 2 {
+			x0 := b0[2*p : 2*p+4 : 2*p+4]
+			x1 := b1[2*p : 2*p+4 : 2*p+4]
+			x2 := b2[2*p : 2*p+4 : 2*p+4]
+			x3 := b3[2*p : 2*p+4 : 2*p+4]
+			a := archsimd.LoadFloat32x4(pa[4*p : 4*p+4 : 4*p+4])
+			c0 = c0.Add(a.Mul(archsimd.BroadcastFloat32x4(x0[0])))
+			c1 = c1.Add(a.Mul(archsimd.BroadcastFloat32x4(x0[1])))
+			c2 = c2.Add(a.Mul(archsimd.BroadcastFloat32x4(x1[0])))
+			c3 = c3.Add(a.Mul(archsimd.BroadcastFloat32x4(x1[1])))
+			c4 = c4.Add(a.Mul(archsimd.BroadcastFloat32x4(x2[0])))
+			c5 = c5.Add(a.Mul(archsimd.BroadcastFloat32x4(x2[1])))
+			c6 = c6.Add(a.Mul(archsimd.BroadcastFloat32x4(x3[0])))
+			c7 = c7.Add(a.Mul(archsimd.BroadcastFloat32x4(x3[1])))
+			a = archsimd.LoadFloat32x4(pa[4*p+4 : 4*p+8 : 4*p+8])
+			c0 = c0.Add(a.Mul(archsimd.BroadcastFloat32x4(x0[2])))
+			c1 = c1.Add(a.Mul(archsimd.BroadcastFloat32x4(x0[3])))
+			c2 = c2.Add(a.Mul(archsimd.BroadcastFloat32x4(x1[2])))
+			c3 = c3.Add(a.Mul(archsimd.BroadcastFloat32x4(x1[3])))
+			c4 = c4.Add(a.Mul(archsimd.BroadcastFloat32x4(x2[2])))
+			c5 = c5.Add(a.Mul(archsimd.BroadcastFloat32x4(x2[3])))
+			c6 = c6.Add(a.Mul(archsimd.BroadcastFloat32x4(x3[2])))
+			c7 = c7.Add(a.Mul(archsimd.BroadcastFloat32x4(x3[3])))
+		}
+		if p < kb {
+			x0 := b0[2*p : 2*p+2 : 2*p+2]
+			x1 := b1[2*p : 2*p+2 : 2*p+2]
+			x2 := b2[2*p : 2*p+2 : 2*p+2]
+			x3 := b3[2*p : 2*p+2 : 2*p+2]
+			a := archsimd.LoadFloat32x4(pa[4*p : 4*p+4 : 4*p+4])
+			c0 = c0.Add(a.Mul(archsimd.BroadcastFloat32x4(x0[0])))
+			c1 = c1.Add(a.Mul(archsimd.BroadcastFloat32x4(x0[1])))
+			c2 = c2.Add(a.Mul(archsimd.BroadcastFloat32x4(x1[0])))
+			c3 = c3.Add(a.Mul(archsimd.BroadcastFloat32x4(x1[1])))
+			c4 = c4.Add(a.Mul(archsimd.BroadcastFloat32x4(x2[0])))
+			c5 = c5.Add(a.Mul(archsimd.BroadcastFloat32x4(x2[1])))
+			c6 = c6.Add(a.Mul(archsimd.BroadcastFloat32x4(x3[0])))
+			c7 = c7.Add(a.Mul(archsimd.BroadcastFloat32x4(x3[1])))
+		}
+		storeColumns8(c[2*q:], ldc, first, c0, c1, c2, c3, c4, c5, c6, c7)
+	}
+	if q < tiles {
+		kernel4x2(kb, pa, pbs[stride*q:], stride, tiles-q, c[2*q:], ldc, first)
+	}
+}
+
+// storeColumns8 stores (first) or adds the 4×8 tile whose column j is cj into c, whose rows
+// are ldc apart.
+func storeColumns8(c []float32, ldc int, first bool, c0, c1, c2, c3, c4, c5, c6, c7 archsimd.Float32x4) {
+	var t [4][8]float32
+	t[0] = [8]float32{c0.GetElem(0), c1.GetElem(0), c2.GetElem(0), c3.GetElem(0), c4.GetElem(0), c5.GetElem(0), c6.GetElem(0), c7.GetElem(0)}
+	t[1] = [8]float32{c0.GetElem(1), c1.GetElem(1), c2.GetElem(1), c3.GetElem(1), c4.GetElem(1), c5.GetElem(1), c6.GetElem(1), c7.GetElem(1)}
+	t[2] = [8]float32{c0.GetElem(2), c1.GetElem(2), c2.GetElem(2), c3.GetElem(2), c4.GetElem(2), c5.GetElem(2), c6.GetElem(2), c7.GetElem(2)}
+	t[3] = [8]float32{c0.GetElem(3), c1.GetElem(3), c2.GetElem(3), c3.GetElem(3), c4.GetElem(3), c5.GetElem(3), c6.GetElem(3), c7.GetElem(3)}
+	for r := range 4 {
+		row := c[r*ldc : r*ldc+8 : r*ldc+8]
+		if first {
+			row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = t[r][0], t[r][1], t[r][2], t[r][3], t[r][4], t[r][5], t[r][6], t[r][7]
+			continue
+		}
+		lo := archsimd.LoadFloat32x4(row[:4:4]).Add(archsimd.LoadFloat32x4Array((*[4]float32)(t[r][:4])))
+		hi := archsimd.LoadFloat32x4(row[4:8:8]).Add(archsimd.LoadFloat32x4Array((*[4]float32)(t[r][4:])))
+		lo.Store(row[:4:4])
+		hi.Store(row[4:8:8])
+	}
+}
