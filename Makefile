@@ -85,11 +85,12 @@ clean:
 WEBLDFLAGS := -s -w
 .PHONY: web size serve-lab test-browser test-lab-wasm
 
-# The page's worker is the scalar build (GOEXPERIMENT=), which every browser runs: a SIMD
-# worker needs the page to choose it where WebAssembly.validate accepts SIMD.
+# The engine's worker twice: worker.wasm with WebAssembly SIMD kernels, worker-scalar.wasm
+# without, for a browser that has no SIMD (web/simd.js picks); the UI needs no SIMD.
 web:
 	$(WASM) GOEXPERIMENT= $(GO) build -trimpath -ldflags='$(WEBLDFLAGS)' -o web/app.wasm ./app
-	$(WASM) GOEXPERIMENT= $(GO) build -trimpath -ldflags='$(WEBLDFLAGS)' -o web/worker.wasm ./wasm/worker
+	$(WASM) GOEXPERIMENT=simd $(GO) build -trimpath -ldflags='$(WEBLDFLAGS)' -o web/worker.wasm ./wasm/worker
+	$(WASM) GOEXPERIMENT= $(GO) build -trimpath -ldflags='$(WEBLDFLAGS)' -o web/worker-scalar.wasm ./wasm/worker
 	$(GO) run ./wasm/webbuild -web web -goroot "$$($(GO) env GOROOT)"
 
 ## size: what a first visit transfers (compressed), against the 8 MB budget

@@ -1,11 +1,14 @@
-// The engine's Web Worker: loads worker.wasm (Go) and hands it the page's messages.
+// The engine's Web Worker: loads the engine (Go) and hands it the page's messages. The engine
+// is worker.wasm, built with WebAssembly SIMD, where this browser runs SIMD (simd.js), and
+// worker-scalar.wasm elsewhere; both compute bitwise the same.
 // The data bundle is fetched (and un-gzipped by the browser) while the binary compiles;
 // messages that arrive meanwhile are queued and the Go side drains the queue.
 
 // The files it fetches, relative to itself, as wasm/webfiles names them (its test checks
 // this line against the manifest).
-const files = {"exec": "wasm_exec.js", "wasm": "worker.wasm", "bundle": ["data/pool-images.idx.gz", "data/pool-labels.idx.gz", "data/test-images.idx.gz", "data/test-labels.idx.gz"], "firstNet": "data/first-net.json.gz"};
-importScripts(files.exec);
+const files = {"exec": "wasm_exec.js", "wasm": "worker.wasm", "scalar": "worker-scalar.wasm", "simd": "simd.js", "bundle": ["data/pool-images.idx.gz", "data/pool-labels.idx.gz", "data/test-images.idx.gz", "data/test-labels.idx.gz"], "firstNet": "data/first-net.json.gz"};
+importScripts(files.exec, files.simd);
+const engine = self.alabSIMD ? files.wasm : files.scalar;
 self.alabQueue = [];
 self.onmessage = (e) => self.alabQueue.push(e.data);
 
@@ -31,10 +34,10 @@ self.alabFetch = gunzip;
     const go = new Go();
     let result;
     try {
-      result = await WebAssembly.instantiateStreaming(fetch(files.wasm), go.importObject);
+      result = await WebAssembly.instantiateStreaming(fetch(engine), go.importObject);
     } catch (e) {
       // A server without the application/wasm type: compile from the bytes.
-      const bytes = await (await fetch(files.wasm)).arrayBuffer();
+      const bytes = await (await fetch(engine)).arrayBuffer();
       result = await WebAssembly.instantiate(bytes, go.importObject);
     }
     await go.run(result.instance);

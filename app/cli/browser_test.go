@@ -27,6 +27,7 @@ import (
 	"alab/core/data"
 	"alab/core/nn"
 	"alab/core/train"
+	"alab/wasm/webfiles"
 
 	"github.com/chromedp/cdproto/browser"
 	cdplog "github.com/chromedp/cdproto/log"
@@ -637,6 +638,14 @@ func TestBrowser(t *testing.T) {
 	t.Logf("page-thread tasks from the first batch to 100 labels (target: none over 100 ms): %s", responsive)
 	if firstVisit > 8_000_000 {
 		t.Errorf("a first visit transferred %d bytes: over the 8 MB budget", firstVisit)
+	}
+	// Chromium runs WebAssembly SIMD: the page and its service worker load the SIMD engine
+	// and never the scalar one.
+	count.mu.Lock()
+	simd, scalar := count.paths[webfiles.URL(webfiles.WorkerWasm)], count.paths[webfiles.URL(webfiles.WorkerScalar)]
+	count.mu.Unlock()
+	if simd == 0 || scalar != 0 {
+		t.Errorf("the page downloaded %d bytes of the SIMD engine and %d of the scalar one: want the SIMD one alone", simd, scalar)
 	}
 }
 

@@ -60,9 +60,10 @@ func webHandler(dir string) (*app.Handler, error) {
 		return nil, fmt.Errorf("serve: %s lacks %s: run `make web` first", dir, strings.Join(missing, ", "))
 	}
 	// go-app caches the page, app.wasm, the styles, scripts and PNG icons; the worker loads
-	// the rest, and go-app v9 leaves out the SVG icon, the favicon of an offline visit.
+	// the rest, and go-app v9 leaves out the SVG icon, the favicon of an offline visit. Of
+	// the two engines the service worker caches the one this browser runs (serviceWorker).
 	var cache []string
-	for _, name := range []string{webfiles.WorkerJS, webfiles.WorkerWasm, webfiles.WasmExec, webfiles.IconSVG} {
+	for _, name := range []string{webfiles.WorkerJS, webfiles.SIMDJS, webfiles.WorkerWasm, webfiles.WorkerScalar, webfiles.WasmExec, webfiles.IconSVG} {
 		cache = append(cache, webfiles.URL(name))
 	}
 	for _, name := range webfiles.All {
@@ -70,14 +71,19 @@ func webHandler(dir string) (*app.Handler, error) {
 			cache = append(cache, webfiles.URL(name))
 		}
 	}
+	sw, err := serviceWorker()
+	if err != nil {
+		return nil, err
+	}
 	app.Route("/", &shell{})
 	app.Route("/race", &shell{})
 	return &app.Handler{
-		Name:        "alab — batch active learning",
-		ShortName:   "alab",
-		Title:       "alab — you label, the network asks",
-		Description: "Batch active learning on MNIST in your browser: a CNN trained on your device asks you to label the digits it is least sure of.",
-		Lang:        "en",
+		ServiceWorkerTemplate: sw,
+		Name:                  "alab — batch active learning",
+		ShortName:             "alab",
+		Title:                 "alab — you label, the network asks",
+		Description:           "Batch active learning on MNIST in your browser: a CNN trained on your device asks you to label the digits it is least sure of.",
+		Lang:                  "en",
 		Icon: app.Icon{
 			Default: webfiles.URL(webfiles.Icon192), Large: webfiles.URL(webfiles.Icon512), SVG: webfiles.URL(webfiles.IconSVG),
 		},
@@ -91,6 +97,20 @@ func webHandler(dir string) (*app.Handler, error) {
 		// app.wasm is served compressed: its uncompressed length drives the progress bar.
 		WasmContentLengthHeader: "X-Uncompressed-Length",
 	}, nil
+}
+
+// serviceWorker is go-app's service worker, caching of the two engines (webfiles.WorkerWasm
+// with WebAssembly SIMD, webfiles.WorkerScalar without) only the one simd.js says this
+// browser runs — the one web/worker.js loads — so a first visit downloads one engine.
+func serviceWorker() (string, error) {
+	const list = "const resourcesToCache = {{.ResourcesToCache}};"
+	if strings.Count(app.DefaultAppWorkerJS, list) != 1 {
+		return "", fmt.Errorf("serve: go-app's service worker no longer declares %q; the engine it caches cannot be chosen", list)
+	}
+	chosen := fmt.Sprintf(`importScripts(%q);
+const resourcesToCache = {{.ResourcesToCache}}.filter((url) => !url.endsWith("/" + (self.alabSIMD ? %q : %q)));`,
+		webfiles.URL(webfiles.SIMDJS), webfiles.WorkerScalar, webfiles.WorkerWasm)
+	return strings.Replace(app.DefaultAppWorkerJS, list, chosen, 1), nil
 }
 
 // contentSecurity is the Content-Security-Policy of every response: the page loads its
@@ -249,8 +269,8 @@ func acceptsEncoding(header, enc string) bool {
 // browser that accepts brotli and gzip: the total is the transfer budget `make size` reports.
 func firstVisit(dir string) (files []string, sizes []int64, err error) {
 	for _, name := range webfiles.All {
-		if name == webfiles.Icon512 || webfiles.RaceOnly(name) {
-			continue // only for installing, or for a race
+		if name == webfiles.Icon512 || webfiles.RaceOnly(name) || webfiles.Fallback(name) {
+			continue // only for installing, for a race, or for a browser without SIMD
 		}
 		file := filepath.Join(dir, filepath.FromSlash(name))
 		best := int64(-1)

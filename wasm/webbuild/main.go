@@ -36,7 +36,7 @@ func main() {
 	goroot := flag.String("goroot", "", "GOROOT, for lib/wasm/wasm_exec.js (go env GOROOT)")
 	pool := flag.Int("pool", 10000, "MNIST training digits in the pool (the first ones)")
 	test := flag.Int("test", 2000, "MNIST test digits (the first ones)")
-	quality := flag.Int("brotli", 9, "brotli `quality` (0–11; 11 is smallest and slowest)")
+	quality := flag.Int("brotli", 10, "brotli `quality` (0–11; 11 is smallest and slowest)")
 	flag.Parse()
 	if err := build(*web, *goroot, *pool, *test, *quality); err != nil {
 		fmt.Fprintln(os.Stderr, "webbuild:", err)

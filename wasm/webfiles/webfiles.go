@@ -8,15 +8,20 @@ package webfiles
 
 // The files, by their path in web/.
 const (
-	AppWasm    = "app.wasm"     // the page's UI (app/, built for GOOS=js GOARCH=wasm)
-	WorkerWasm = "worker.wasm"  // the engine (wasm/worker)
-	WorkerJS   = "worker.js"    // the Web Worker that runs worker.wasm
-	BootJS     = "boot.js"      // starts the worker as the page loads
-	WasmExec   = "wasm_exec.js" // Go's support script for both binaries
-	Styles     = "app.css"
-	Icon192    = "icon-192.png"
-	Icon512    = "icon-512.png" // for installing the page only: not part of a visit
-	IconSVG    = "icon.svg"
+	AppWasm = "app.wasm" // the page's UI (app/, built for GOOS=js GOARCH=wasm)
+	// The engine (wasm/worker), twice: WorkerWasm with WebAssembly SIMD kernels
+	// (GOEXPERIMENT=simd), WorkerScalar without, for a browser whose WebAssembly.validate
+	// refuses SIMD. Both compute bitwise the same; a visit loads one of them.
+	WorkerWasm   = "worker.wasm"
+	WorkerScalar = "worker-scalar.wasm"
+	WorkerJS     = "worker.js"    // the Web Worker that runs one of them
+	SIMDJS       = "simd.js"      // tells the worker and the service worker which one
+	BootJS       = "boot.js"      // starts the worker as the page loads
+	WasmExec     = "wasm_exec.js" // Go's support script for both binaries
+	Styles       = "app.css"
+	Icon192      = "icon-192.png"
+	Icon512      = "icon-512.png" // for installing the page only: not part of a visit
+	IconSVG      = "icon.svg"
 
 	// The data bundle: the first 10,000 MNIST training digits (the pool) and the first
 	// 2,000 test digits, as gzip-compressed IDX files.
@@ -35,13 +40,17 @@ var Bundle = [4]string{PoolImages, PoolLabels, TestImages, TestLabels}
 
 // All lists every file of web/ the page needs, beside go-app's own.
 var All = []string{
-	AppWasm, WorkerWasm, WorkerJS, BootJS, WasmExec, Styles, Icon192, Icon512, IconSVG,
+	AppWasm, WorkerWasm, WorkerScalar, WorkerJS, BootJS, SIMDJS, WasmExec, Styles, Icon192, Icon512, IconSVG,
 	PoolImages, PoolLabels, TestImages, TestLabels, FirstNet, RaceNet,
 }
 
 // Compressed lists the files served precompressed (name.br and name.gz beside them, made
 // by `make web`); the data files are gzip already.
-var Compressed = []string{WorkerWasm, AppWasm, WasmExec, WorkerJS, BootJS, Styles}
+var Compressed = []string{WorkerWasm, WorkerScalar, AppWasm, WasmExec, WorkerJS, BootJS, SIMDJS, Styles}
+
+// Fallback says whether a file is loaded only by a browser without WebAssembly SIMD (see
+// WorkerScalar): it is not part of a first visit where SIMD runs.
+func Fallback(name string) bool { return name == WorkerScalar }
 
 // RaceOnly says whether a file is fetched only when a race starts: it is not part of a
 // first visit, nor cached for offline use — a race offline trains its round 0 itself.

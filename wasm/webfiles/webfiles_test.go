@@ -24,8 +24,8 @@ func TestScripts(t *testing.T) {
 		}
 	}
 	var files struct {
-		Exec, Wasm, FirstNet string
-		Bundle               []string
+		Exec, Wasm, Scalar, SIMD, FirstNet string
+		Bundle                             []string
 	}
 	if err := json.Unmarshal([]byte(line), &files); err != nil {
 		t.Fatalf("web/worker.js: its `const files = {…};` line %q: %v", line, err)
@@ -33,6 +33,8 @@ func TestScripts(t *testing.T) {
 	for _, c := range []struct{ what, got, want string }{
 		{"exec", files.Exec, WasmExec},
 		{"wasm", files.Wasm, WorkerWasm},
+		{"scalar", files.Scalar, WorkerScalar},
+		{"simd", files.SIMD, SIMDJS},
 		{"firstNet", files.FirstNet, FirstNet},
 	} {
 		if c.got != c.want {
@@ -67,8 +69,11 @@ func TestManifest(t *testing.T) {
 			t.Errorf("%s is not in All", name)
 		}
 	}
-	var data, race []string
+	var data, race, fallback []string
 	for _, name := range All {
+		if Fallback(name) {
+			fallback = append(fallback, name)
+		}
 		if IsData(name) {
 			data = append(data, name)
 		}
@@ -81,6 +86,9 @@ func TestManifest(t *testing.T) {
 	}
 	if !slices.Equal(race, []string{RaceNet}) {
 		t.Errorf("the race-only files are %q, want the race's network alone", race)
+	}
+	if !slices.Equal(fallback, []string{WorkerScalar}) {
+		t.Errorf("the fallback files are %q, want the scalar engine alone", fallback)
 	}
 	if URL(PoolImages) != "/web/data/pool-images.idx.gz" {
 		t.Errorf("URL(PoolImages) = %q", URL(PoolImages))
