@@ -84,6 +84,11 @@ type Config struct {
 
 	Init         int  // size of the initial labelled set; if 0, 20
 	InitBalanced bool // the initial set has Init/10 samples of each class (Init must divide by 10)
+	// Unseeded starts with no labels at all, where there is no ground truth to draw an
+	// initial set from: Init and InitBalanced are ignored, New labels nothing, round 0 has
+	// no network and queries its batch at random (the "random" strategy), and round 1
+	// trains the first network from fresh weights on round 0's answers.
+	Unseeded bool
 	Budget       int  // stop once this many samples are labelled (at most MaxSamples); if 0, Init + 10·Batch
 
 	Train Schedule
@@ -119,7 +124,11 @@ func (c Config) withDefaults() Config {
 	c.Arch = cmp.Or(c.Arch, "compact")
 	c.Classes = cmp.Or(c.Classes, nn.Classes)
 	c.Settings = c.Settings.withDefaults()
-	c.Init = cmp.Or(c.Init, 20)
+	if c.Unseeded {
+		c.Init, c.InitBalanced = 0, false
+	} else {
+		c.Init = cmp.Or(c.Init, 20)
+	}
 	c.Budget = cmp.Or(c.Budget, c.Init+10*c.Batch)
 	return c
 }
@@ -133,8 +142,13 @@ func (c Config) Validate(poolSize int) error {
 	if err := c.Settings.Validate(); err != nil {
 		return err
 	}
+	if c.Unseeded {
+		c.Init, c.InitBalanced = 0, false
+	}
 	switch {
-	case c.Init < 1 || c.Init > poolSize:
+	case poolSize < 1:
+		return fmt.Errorf("active: the pool is empty: want at least one sample")
+	case c.Init < 0 || c.Init > poolSize || (c.Init == 0 && !c.Unseeded):
 		return fmt.Errorf("active: invalid initial set size %d: want 1 to %d (the pool)", c.Init, poolSize)
 	case c.InitBalanced && c.Init%c.Classes != 0:
 		return fmt.Errorf("active: a class-balanced initial set of %d: want a multiple of %d (the classes)", c.Init, c.Classes)

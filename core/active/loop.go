@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -101,6 +102,9 @@ func New(ctx context.Context, cfg Config, set, test *data.Set, oracle Oracle) (*
 	}
 	if cfg.TestLimit > 0 {
 		l.test = test.Head(cfg.TestLimit)
+	}
+	if cfg.Unseeded {
+		return l, nil
 	}
 	ids, err := l.initialSet()
 	if err != nil {
@@ -203,7 +207,8 @@ func (l *Loop) SetSettings(s Settings) error {
 	return nil
 }
 
-// Step runs one round: train on every labelled sample, evaluate on the test set, and — unless
+// Step runs one round: train on every labelled sample, evaluate on the test set (NaN in an
+// unseeded loop's round 0, which has no network), and — unless
 // the budget is spent — score the candidates, select a batch and have the oracle label it.
 // After the round that evaluates the last model it returns ErrDone.
 func (l *Loop) Step(ctx context.Context) (*Round, error) {
@@ -211,11 +216,14 @@ func (l *Loop) Step(ctx context.Context) (*Round, error) {
 	if err != nil {
 		return nil, err
 	}
-	acc, d, err := l.Evaluate()
-	if err != nil {
-		return nil, err
+	r.TestAccuracy = math.NaN() // an unseeded loop's round 0 has no network
+	if l.net != nil {
+		acc, d, err := l.Evaluate()
+		if err != nil {
+			return nil, err
+		}
+		r.TestAccuracy, r.Evaluate = acc, d
 	}
-	r.TestAccuracy, r.Evaluate = acc, d
 	if len(r.Picks) == 0 {
 		l.done = true
 		r.LabelEntropy = entropy(l.queried)
@@ -295,7 +303,7 @@ func (l *Loop) Query(ctx context.Context) (*Round, error) {
 		l.open = true
 		return r, nil
 	}
-	strategy, err := query.New(l.cfg.Strategy, l.cfg.Options)
+	strategy, err := l.strategy()
 	if err != nil {
 		return nil, err
 	}
@@ -316,6 +324,16 @@ func (l *Loop) Query(ctx context.Context) (*Round, error) {
 	l.open = true
 	r.Picks = l.batch
 	return r, nil
+}
+
+// strategy returns the round's query strategy: the settings', or "random" in an unseeded
+// loop's round 0, which has no network to score with.
+func (l *Loop) strategy() (query.Strategy, error) {
+	name := l.cfg.Strategy
+	if l.cfg.Unseeded && l.round == 0 {
+		name = "random"
+	}
+	return query.New(name, l.cfg.Options)
 }
 
 // drawCandidates draws the round's candidates from the "pool" stream: a permutation of the
@@ -352,8 +370,11 @@ func (l *Loop) takenBatch() []query.Pick {
 // Evaluate returns the test accuracy of the current round's network, measured once per
 // round, and how long measuring it took (0 if it was known).
 func (l *Loop) Evaluate() (float64, time.Duration, error) {
-	if l.net == nil || l.trained != l.round {
+	switch {
+	case l.net == nil || l.trained != l.round:
 		return 0, 0, fmt.Errorf("active: no network trained for round %d", l.round)
+	case l.test.N == 0:
+		return 0, 0, fmt.Errorf("active: no test set: measure the held-out labels instead (Config.HoldOut)")
 	}
 	if a, ok := l.accuracy[l.round]; ok {
 		return a, 0, nil

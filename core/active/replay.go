@@ -104,7 +104,7 @@ func (l *Loop) Replay(ctx context.Context, answers []Answer, round int, pending 
 // drawRound draws the current round's candidates as its query would and marks the query
 // run, with an empty batch, without scoring: a replayed round's batch is in its answers.
 func (l *Loop) drawRound() {
-	strategy, _ := query.New(l.cfg.Strategy, l.cfg.Options) // validated
+	strategy, _ := l.strategy() // validated
 	l.candidates = l.drawCandidates(strategy.Needs())
 	l.batch, l.open = nil, true
 }

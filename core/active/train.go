@@ -48,6 +48,10 @@ func (l *Loop) trainRound(ctx context.Context) error {
 	if l.net != nil && l.trained == l.round {
 		return nil
 	}
+	if l.round == 0 && l.cfg.Unseeded { // no labels, no network
+		l.trained = 0
+		return nil
+	}
 	seed := Seed(l.cfg.Seed, "round", l.round)
 	if l.round == 0 && l.zero != nil {
 		if net, err := l.takeZero(); err != nil || net != nil {
