@@ -89,7 +89,7 @@ type Config struct {
 	// no network and queries its batch at random (the "random" strategy), and round 1
 	// trains the first network from fresh weights on round 0's answers.
 	Unseeded bool
-	Budget       int  // stop once this many samples are labelled (at most MaxSamples); if 0, Init + 10·Batch
+	Budget   int // stop once this many samples are labelled (at most MaxSamples); if 0, Init + 10·Batch
 
 	Train Schedule
 
