@@ -17,14 +17,15 @@ import (
 // or with a newer version, is refused before anything is written to it.
 const (
 	applicationID = 0x616c6162
-	schemaVersion = 1
+	schemaVersion = 2
 )
 
 // schema is the project's layout, version schemaVersion.
 //
 //	project     the settings it was created with (one row, JSON)
 //	annotators  who may label: a name, the SHA-256 of their token, admin or not, revoked or not
-//	rounds      one row per queried batch: the test accuracy of the network that queried it,
+//	rounds      one row per queried batch: the accuracy of the network that queried it (on
+//	            the test set, or on the held labels, held of them, with no test set),
 //	            the labels it was trained on, the weights (.npz), and once the round is
 //	            submitted, when and which items were still being labelled (kept out of the
 //	            next batch)
@@ -33,6 +34,9 @@ const (
 //	labels      every judgement: item, label (-1 unreadable), annotator, the round whose
 //	            query chose the item, seconds taken and when
 //	leases      items handed to an annotator, until when (Unix milliseconds)
+//	images      a project on images: each image's 28×28 pixels (pix, row-major, 0 background
+//	            to 255 ink), its file name and whether it is of the test set (with its label)
+//	            or of the pool (id is then its pool ID; label 0)
 const schema = `
 CREATE TABLE project (id INTEGER PRIMARY KEY CHECK (id = 1), settings TEXT NOT NULL, created TEXT NOT NULL);
 CREATE TABLE annotators (
@@ -40,7 +44,7 @@ CREATE TABLE annotators (
 	admin INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL);
 CREATE TABLE rounds (
 	round INTEGER PRIMARY KEY, labelled INTEGER NOT NULL, accuracy REAL, model BLOB, queried TEXT NOT NULL,
-	submitted TEXT, kept_out TEXT);
+	submitted TEXT, kept_out TEXT, held INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE items (
 	id INTEGER PRIMARY KEY, round INTEGER NOT NULL, pos INTEGER NOT NULL, needs INTEGER NOT NULL,
 	final INTEGER, fed INTEGER);
@@ -51,7 +55,16 @@ CREATE TABLE labels (
 CREATE TABLE leases (
 	item INTEGER NOT NULL REFERENCES items(id), annotator INTEGER NOT NULL REFERENCES annotators(id),
 	expires INTEGER NOT NULL, PRIMARY KEY (item, annotator));
+` + imagesTable
+
+const imagesTable = `
+CREATE TABLE images (id INTEGER PRIMARY KEY, test INTEGER NOT NULL, file TEXT NOT NULL, label INTEGER NOT NULL, pix BLOB NOT NULL);
 `
+
+// migrations[v] brings a file of schema version v to v+1.
+var migrations = map[int64]string{
+	1: `ALTER TABLE rounds ADD COLUMN held INTEGER NOT NULL DEFAULT 0;` + imagesTable,
+}
 
 // dsn is the connection string of a project file: WAL, every commit synced before it
 // returns, foreign keys checked, a writer waits up to 5 s for another process's lock.
@@ -63,9 +76,10 @@ func dsn(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// createDB creates a new project file at path with the schema and settings; an existing
-// file, whatever it holds, is left alone.
-func createDB(path, settings, now string) (*sql.DB, error) {
+// createDB creates a new project file at path with the schema and settings, and fill's
+// rows (if fill is not nil) in the same transaction; an existing file, whatever it holds,
+// is left alone.
+func createDB(path, settings, now string, fill func(*sql.Tx) error) (*sql.DB, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
@@ -86,8 +100,13 @@ func createDB(path, settings, now string) (*sql.DB, error) {
 		if _, err := tx.Exec(fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, schemaVersion)); err != nil {
 			return err
 		}
-		_, err := tx.Exec(`INSERT INTO project (id, settings, created) VALUES (1, ?, ?)`, settings, now)
-		return err
+		if _, err := tx.Exec(`INSERT INTO project (id, settings, created) VALUES (1, ?, ?)`, settings, now); err != nil {
+			return err
+		}
+		if fill != nil {
+			return fill(tx)
+		}
+		return nil
 	})
 	if err != nil {
 		db.Close()
@@ -99,7 +118,8 @@ func createDB(path, settings, now string) (*sql.DB, error) {
 
 // openDB opens the project file at path after checking, read-only, that it is one: a
 // missing file, a file that is not SQLite, a SQLite file of another kind or of a newer
-// schema is refused with one line and not modified.
+// schema is refused with one line and not modified; a file of an older schema is brought
+// up to this one.
 func openDB(path string) (*sql.DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("team: %s: no such project (create it with `alab team init --db %s`)", path, path)
@@ -121,10 +141,27 @@ func openDB(path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("team: %s is not a team project (SQLite application id %#x: want %#x)", path, app, applicationID)
 	case version > schemaVersion:
 		return nil, fmt.Errorf("team: %s has schema version %d, newer than this alab's %d: use a newer alab", path, version, schemaVersion)
-	case version < schemaVersion:
-		return nil, fmt.Errorf("team: %s has schema version %d: want %d", path, version, schemaVersion)
+	case version < 1:
+		return nil, fmt.Errorf("team: %s has schema version %d: want 1 to %d", path, version, schemaVersion)
 	}
-	return sql.Open("sqlite", dsn(path))
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, err
+	}
+	for ; version < schemaVersion; version++ {
+		err := inTx(db, func(tx *sql.Tx) error {
+			if _, err := tx.Exec(migrations[version]); err != nil {
+				return err
+			}
+			_, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", version+1))
+			return err
+		})
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("team: %s: bringing schema version %d to %d: %w", path, version, version+1, err)
+		}
+	}
+	return db, nil
 }
 
 // inTx runs f in a transaction and commits it, or rolls it back if f fails.

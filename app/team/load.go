@@ -17,7 +17,7 @@ import (
 // the trainer restores the loop before anything is submitted.
 func loadQueue(db *sql.DB, s Settings) (*queue, error) {
 	q := &queue{db: db, s: s, clock: time.Now, items: map[int]*item{}, agreed: map[int]*item{}, given: map[int64]int{}, advancing: true, kick: make(chan struct{}, 1)}
-	rows, err := db.Query(`SELECT round, labelled, accuracy, submitted IS NOT NULL, kept_out FROM rounds ORDER BY round`)
+	rows, err := db.Query(`SELECT round, labelled, accuracy, held, submitted IS NOT NULL, kept_out FROM rounds ORDER BY round`)
 	if err != nil {
 		return nil, err
 	}
@@ -25,7 +25,7 @@ func loadQueue(db *sql.DB, s Settings) (*queue, error) {
 		rd := &round{}
 		var acc sql.NullFloat64
 		var kept sql.NullString
-		if err := rows.Scan(&rd.round, &rd.labelled, &acc, &rd.submitted, &kept); err != nil {
+		if err := rows.Scan(&rd.round, &rd.labelled, &acc, &rd.held, &rd.submitted, &kept); err != nil {
 			rows.Close()
 			return nil, err
 		}

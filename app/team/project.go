@@ -8,6 +8,7 @@ package team
 
 import (
 	"cmp"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -34,7 +35,33 @@ type Settings struct {
 	PoolSubset int `json:"pool_subset"`
 	// TestLimit, if positive, evaluates on the first TestLimit test images only.
 	TestLimit int `json:"test_limit"`
+
+	// Images says the project is on images stored in its file (InitImages) rather than on
+	// MNIST: Classes name its classes in label order, and Test says the file holds a test
+	// set. With no test set, every HeldOutEvery-th agreed label is held out of training
+	// to estimate the accuracy.
+	Images  bool     `json:"images,omitempty"`
+	Classes []string `json:"classes,omitempty"`
+	Test    bool     `json:"test,omitempty"`
 }
+
+// HeldOutEvery is the share of the agreed labels a project on images without a test set
+// holds out of training to estimate its accuracy (active.Config.HoldOut): every fifth.
+const HeldOutEvery = 5
+
+// digits are MNIST's class names.
+var digits = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+
+// classes returns the project's class names in label order.
+func (s Settings) classes() []string {
+	if s.Images {
+		return s.Classes
+	}
+	return digits
+}
+
+// heldOut reports whether the project measures its accuracy on held-out labels.
+func (s Settings) heldOut() bool { return s.Images && !s.Test }
 
 func (s Settings) withDefaults() Settings {
 	s.Strategy = cmp.Or(s.Strategy, "margin")
@@ -54,6 +81,11 @@ func (s Settings) validate(poolSize int) error {
 	case s.TestLimit < 0:
 		return fmt.Errorf("team: invalid test limit %d: want 0 (all) or more", s.TestLimit)
 	}
+	if s.Images {
+		if err := checkClasses(s.Classes); err != nil {
+			return err
+		}
+	}
 	return s.loopConfig(poolSize).Validate(poolSize)
 }
 
@@ -65,8 +97,21 @@ func (s Settings) lease() time.Duration { return time.Duration(s.LeaseS * float6
 func (s Settings) overlapped(n int) int { return int(math.Round(s.Overlap * float64(n))) }
 
 // loopConfig is the loop a project drives: the browser lab's warm-started schedule, a
-// class-balanced initial set, a budget of the whole pool.
+// class-balanced initial set from MNIST's labels — or, on images, no initial set (the first
+// batch is drawn at random) — and a budget of the whole pool.
 func (s Settings) loopConfig(poolSize int) active.Config {
+	if s.Images {
+		c := s.mnistConfig(poolSize)
+		c.Classes, c.Unseeded, c.Init, c.InitBalanced, c.TestLimit = len(s.Classes), true, 0, false, 0
+		if s.heldOut() {
+			c.HoldOut = HeldOutEvery
+		}
+		return c
+	}
+	return s.mnistConfig(poolSize)
+}
+
+func (s Settings) mnistConfig(poolSize int) active.Config {
 	return active.Config{
 		Settings: active.Settings{Strategy: s.Strategy, Batch: s.Batch, PoolSubset: s.PoolSubset},
 		Init:     s.Init, InitBalanced: true, Budget: poolSize,
@@ -79,18 +124,22 @@ func (s Settings) loopConfig(poolSize int) active.Config {
 	}
 }
 
-// load reads the project's pool and test set.
-func (s Settings) load() (pool, test *data.Set, err error) {
+// load reads the project's pool and test set: MNIST's, or the images of the project file
+// db (with their file names, by pool ID).
+func (s Settings) load(db *sql.DB) (pool, test *data.Set, files []string, err error) {
+	if s.Images {
+		return loadImages(db, len(s.Classes))
+	}
 	pool, test, err = data.MNIST(s.Data)
 	if err != nil {
-		return nil, nil, fmt.Errorf("team: %w", err)
+		return nil, nil, nil, fmt.Errorf("team: %w", err)
 	}
 	for _, set := range []*data.Set{pool, test} {
 		if err := set.Validate(10); err != nil {
-			return nil, nil, fmt.Errorf("team: %w", err)
+			return nil, nil, nil, fmt.Errorf("team: %w", err)
 		}
 	}
-	return pool, test, nil
+	return pool, test, nil, nil
 }
 
 // Init creates the project file path with settings s, checking them against the data
@@ -104,18 +153,27 @@ func Init(path string, s Settings) error {
 		}
 		s.Data = abs
 	}
-	pool, _, err := s.load()
+	if s.Images {
+		return fmt.Errorf("team: a project on images is created by InitImages")
+	}
+	pool, _, _, err := s.load(nil)
 	if err != nil {
 		return err
 	}
-	if err := s.validate(pool.N); err != nil {
+	return create(path, s, pool.N, nil)
+}
+
+// create validates s for a pool of poolSize and creates the project file path with it and
+// fill's rows.
+func create(path string, s Settings, poolSize int, fill func(*sql.Tx) error) error {
+	if err := s.validate(poolSize); err != nil {
 		return err
 	}
 	raw, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
-	db, err := createDB(path, string(raw), now())
+	db, err := createDB(path, string(raw), now(), fill)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ const Unreadable = active.Unreadable
 // A judgement is one annotator's label of an item.
 type judgement struct {
 	annotator int64
-	label     int // 0–9 or Unreadable
+	label     int // a class (0 to the classes less one) or Unreadable
 	seconds   float64
 	at        time.Time
 }
@@ -83,6 +83,7 @@ func (it *item) labelledBy(a int64) bool {
 type round struct {
 	round, labelled int
 	accuracy        float64 // NaN until measured
+	held            int     // the held-out labels accuracy is measured on; 0 for the test set
 	items           []*item // in the query's order
 	submitted       bool
 	keptOut         []int // items of earlier batches still being labelled when it was submitted
@@ -204,8 +205,8 @@ var closedNil = func() <-chan error { c := make(chan error); close(c); return c 
 // label records annotator a's judgement of item id; it returns once it is committed.
 func (q *queue) label(a int64, id, label int, seconds float64) error {
 	switch {
-	case label != Unreadable && (label < 0 || label > 9):
-		return refuse(http.StatusBadRequest, "label %d: want 0 to 9, or %d for unreadable", label, Unreadable)
+	case label != Unreadable && (label < 0 || label >= len(q.s.classes())):
+		return refuse(http.StatusBadRequest, "label %d: want 0 to %d, or %d for unreadable", label, len(q.s.classes())-1, Unreadable)
 	case math.IsNaN(seconds) || seconds < 0 || seconds > 86400:
 		return refuse(http.StatusBadRequest, "seconds %v: want 0 to 86400", seconds)
 	}

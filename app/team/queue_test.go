@@ -227,8 +227,8 @@ func TestLeaseExpires(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	rows, err := csv.NewReader(resp.Body).ReadAll()
-	want := []string{itoa(held[0].ID), "7", "bob", "0", "1.500", r.At, "7", "1"}
-	if err != nil || len(rows) != 2 || strings.Join(rows[0], ",") != "item,label,annotator,round,seconds,at,agreed,trained_in" || !slices.Equal(rows[1], want) {
+	want := []string{itoa(held[0].ID), "", "7", "7", "bob", "0", "1.500", r.At, "7", "1"}
+	if err != nil || len(rows) != 2 || strings.Join(rows[0], ",") != "item,file,label,class,annotator,round,seconds,at,agreed,trained_in" || !slices.Equal(rows[1], want) {
 		t.Errorf("export.csv: %q (%v): want the header and %q", rows, err, want)
 	}
 }

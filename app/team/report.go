@@ -9,14 +9,21 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"alab/core/active"
 )
 
-// A CurvePoint is one round's network: the labels it trained on and its test accuracy
-// (null until measured).
+// A CurvePoint is one round's network: the labels it trained on and its accuracy (null
+// until measured, and for a round without a network). With no test set (Status.AccuracyOf
+// "held-out") the accuracy is measured on HeldOut labels held out of training, with its
+// 95 % Wilson interval [Low, High].
 type CurvePoint struct {
 	Round    int      `json:"round"`
 	Labelled int      `json:"labelled"`
 	Accuracy *float64 `json:"accuracy"`
+	HeldOut  int      `json:"held_out,omitempty"`
+	Low      *float64 `json:"low,omitempty"`
+	High     *float64 `json:"high,omitempty"`
 }
 
 // Status is what GET /api/status answers: the caller's and the team's progress.
@@ -32,14 +39,23 @@ type Status struct {
 	MinePerMinute   int          `json:"mine_per_minute"`
 	Training        bool         `json:"training"` // the next batch is being trained and queried
 	Done            bool         `json:"done"`     // the pool is spent
-	Curve           []CurvePoint `json:"curve"`
+	// Classes name the labels in order: label i is Classes[i].
+	Classes []string `json:"classes"`
+	// AccuracyOf says what the curve's accuracy is measured on: "test" (a test set) or
+	// "held-out" (every HeldOutEvery-th agreed label, kept out of training).
+	AccuracyOf string       `json:"accuracy_of"`
+	Curve      []CurvePoint `json:"curve"`
 }
 
 func (p *Project) status(w http.ResponseWriter, r *http.Request, a Annotator) {
 	q := p.q
 	q.mu.Lock()
 	minute := q.clock().Add(-time.Minute)
-	st := Status{Name: a.Name, Admin: a.Admin, Round: -1, Training: q.advancing, Done: q.done, Curve: []CurvePoint{}}
+	st := Status{Name: a.Name, Admin: a.Admin, Round: -1, Training: q.advancing, Done: q.done,
+		Classes: q.s.classes(), AccuracyOf: "test", Curve: []CurvePoint{}}
+	if q.s.heldOut() {
+		st.AccuracyOf = "held-out"
+	}
 	if cur := q.current(); cur != nil {
 		st.Round, st.BatchSize = cur.round, len(cur.items)
 		for _, it := range cur.items {
@@ -63,6 +79,10 @@ func (p *Project) status(w http.ResponseWriter, r *http.Request, a Annotator) {
 		if !math.IsNaN(rd.accuracy) {
 			acc := rd.accuracy
 			pt.Accuracy = &acc
+		}
+		if rd.held > 0 {
+			est := active.Wilson(int(math.Round(rd.accuracy*float64(rd.held))), rd.held)
+			pt.HeldOut, pt.Low, pt.High = rd.held, &est.Low, &est.High
 		}
 		st.Curve = append(st.Curve, pt)
 	}
@@ -99,17 +119,18 @@ type Pair struct {
 	Kappa   *float64 `json:"kappa"`
 }
 
-// Kappa returns Cohen's kappa of two raters' labels of the same items (labels from -1 to
-// 9), and false where it is undefined (no items, or chance agreement of 1).
+// Kappa returns Cohen's kappa of two raters' labels of the same items (any integers: the
+// classes and Unreadable), and false where it is undefined (no items, or chance agreement
+// of 1).
 func Kappa(a, b []int) (float64, bool) {
 	if len(a) == 0 || len(a) != len(b) {
 		return 0, false
 	}
-	var ca, cb [11]float64
+	ca, cb := map[int]float64{}, map[int]float64{}
 	agree := 0.0
 	for i := range a {
-		ca[a[i]+1]++
-		cb[b[i]+1]++
+		ca[a[i]]++
+		cb[b[i]]++
 		if a[i] == b[i] {
 			agree++
 		}

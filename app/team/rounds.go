@@ -140,12 +140,13 @@ func (q *queue) publish(r, labelled int, ids []int, model []byte, done bool) err
 	return <-committed
 }
 
-// setAccuracy records the test accuracy of round r's network.
-func (q *queue) setAccuracy(r int, acc float64) error {
+// setAccuracy records the accuracy of round r's network: on the test set (held 0), or on
+// held labels held out of training.
+func (q *queue) setAccuracy(r int, acc float64, held int) error {
 	q.mu.Lock()
-	q.rounds[r].accuracy = acc
+	q.rounds[r].accuracy, q.rounds[r].held = acc, held
 	done := q.c.enqueue(func(tx *sql.Tx) error {
-		_, err := tx.Exec(`UPDATE rounds SET accuracy = ? WHERE round = ?`, acc, r)
+		_, err := tx.Exec(`UPDATE rounds SET accuracy = ?, held = ? WHERE round = ?`, acc, held, r)
 		return err
 	})
 	q.mu.Unlock()

@@ -25,6 +25,7 @@ type Project struct {
 	q      *queue
 	pool   *data.Set
 	test   *data.Set
+	files  []string     // on images, each pool item's file name, by ID
 	loop   *active.Loop // owned by the trainer (Run) alone
 	logf   func(format string, args ...any)
 	pngs   sync.Map  // item ID → its image as a data URL
@@ -56,7 +57,7 @@ func open(db *sql.DB, logf func(string, ...any)) (*Project, error) {
 		return nil, fmt.Errorf("team: the project's settings: %w", err)
 	}
 	s = s.withDefaults()
-	pool, test, err := s.load()
+	pool, test, files, err := s.load(db)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +76,7 @@ func open(db *sql.DB, logf func(string, ...any)) (*Project, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	return &Project{db: db, s: s, q: q, pool: pool, test: test, logf: logf, lookup: lookup}, nil
+	return &Project{db: db, s: s, q: q, pool: pool, test: test, files: files, logf: logf, lookup: lookup}, nil
 }
 
 // Close commits what is pending and closes the project file.
@@ -242,19 +243,33 @@ func (p *Project) queryNext(ctx context.Context, keptOut []int) error {
 	return p.evaluate(ctx)
 }
 
-// evaluate measures the current network's test accuracy once and pretrains the next round.
+// evaluate measures the current network's accuracy once — on the test set, or on the labels
+// held out of training (Settings.heldOut) — and pretrains the next round. A round without a
+// network (the first on images) has no accuracy.
 func (p *Project) evaluate(ctx context.Context) error {
 	r := p.loop.Round()
 	p.q.mu.Lock()
 	known := r < len(p.q.rounds) && !math.IsNaN(p.q.rounds[r].accuracy)
 	p.q.mu.Unlock()
-	if !known {
-		acc, _, err := p.loop.Evaluate()
-		if err != nil {
-			return fmt.Errorf("team: %w", err)
+	if !known && p.loop.Net() != nil {
+		var acc float64
+		held := 0
+		if p.s.heldOut() {
+			est, err := p.loop.HeldOut()
+			if err != nil {
+				return fmt.Errorf("team: %w", err)
+			}
+			acc, held = est.Accuracy, est.N
+		} else {
+			var err error
+			if acc, _, err = p.loop.Evaluate(); err != nil {
+				return fmt.Errorf("team: %w", err)
+			}
 		}
-		if err := p.q.setAccuracy(r, acc); err != nil {
-			return err
+		if !p.s.heldOut() || held > 0 {
+			if err := p.q.setAccuracy(r, acc, held); err != nil {
+				return err
+			}
 		}
 	}
 	_, err := p.loop.Pretrain(ctx)
