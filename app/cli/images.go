@@ -27,27 +27,17 @@ func (fs flags) data() *dataFlags {
 // (data.LoadImageSets). Files that do not load are listed on errOut, a line each; the rest
 // of the folder still loads. classes is the number of classes: MNIST's 10, or the folder's.
 func (f *dataFlags) load(errOut io.Writer) (pool, test *data.Set, classes int, err error) {
-	dataDir, imagesDir, testDir, background := *f.dir, *f.images, *f.testImages, *f.background
-	switch {
-	case imagesDir == "" && testDir != "":
-		return nil, nil, 0, fmt.Errorf("%w: --test-images needs --images", errUsage)
-	case imagesDir == "" && background != "auto":
-		return nil, nil, 0, fmt.Errorf("%w: --background needs --images", errUsage)
-	case imagesDir == "":
-		pool, test, err := data.MNIST(dataDir)
-		return pool, test, nn.Classes, err
-	case dataDir != "":
-		return nil, nil, 0, fmt.Errorf("%w: --data and --images: give one", errUsage)
-	}
-	bg, err := data.ParseBackground(background)
+	opt, err := f.check(errOut)
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("%w: --background: %v", errUsage, err)
+		return nil, nil, 0, err
 	}
-	bar := newBar(errOut, "images")
-	train, held, err := data.LoadImageSets(imagesDir, testDir, data.ImageOptions{
-		Background: bg, Progress: func(done, total int) { bar.progress(done, total, -1) },
-	})
-	bar.finish()
+	imagesDir := *f.images
+	if imagesDir == "" {
+		pool, test, err := data.MNIST(*f.dir)
+		return pool, test, nn.Classes, err
+	}
+	train, held, err := data.LoadImageSets(imagesDir, *f.testImages, opt.ImageOptions)
+	opt.finish()
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -62,6 +52,38 @@ func (f *dataFlags) load(errOut io.Writer) (pool, test *data.Set, classes int, e
 	fmt.Fprintf(errOut, "alab: %d images of %d classes (%s) to label, %d to test on\n",
 		train.Set.N, len(train.Classes), classList(train.Classes), held.Set.N)
 	return train.Set, held.Set, len(train.Classes), nil
+}
+
+// imageOptions are the options of the images the flags name, with a progress bar on errOut
+// that finish ends.
+type imageOptions struct {
+	data.ImageOptions
+	finish func()
+}
+
+// check reports flags that do not go together (--test-images or --background without
+// --images, --data with --images) and returns the options of the images, if --images.
+func (f *dataFlags) check(errOut io.Writer) (imageOptions, error) {
+	switch images := *f.images; {
+	case images == "" && *f.testImages != "":
+		return imageOptions{}, fmt.Errorf("%w: --test-images needs --images", errUsage)
+	case images == "" && *f.background != "auto":
+		return imageOptions{}, fmt.Errorf("%w: --background needs --images", errUsage)
+	case images != "" && *f.dir != "":
+		return imageOptions{}, fmt.Errorf("%w: --data and --images: give one", errUsage)
+	}
+	bg, err := data.ParseBackground(*f.background)
+	if err != nil {
+		return imageOptions{}, fmt.Errorf("%w: --background: %v", errUsage, err)
+	}
+	if *f.images == "" {
+		return imageOptions{finish: func() {}}, nil
+	}
+	bar := newBar(errOut, "images")
+	return imageOptions{
+		ImageOptions: data.ImageOptions{Background: bg, Progress: func(done, total int) { bar.progress(done, total, -1) }},
+		finish:       bar.finish,
+	}, nil
 }
 
 // classList names classes, shortened past eight.

@@ -22,6 +22,7 @@ const teamUsage = `alab team — one labelling project for a team, on a SQLite f
 
 Usage:
   alab team init   --db F [--data DIR] [--strategy S] [--batch K] [--init N] [--overlap F] [--seed S] [--lease 2m]
+  alab team init   --db F --images DIR [--classes a,b,c] [--test-images DIR2] [--background auto|dark|light] [...]
   alab team invite --db F [--admin] [--url http://HOST:PORT] NAME   (the join URL is the last line)
   alab team revoke --db F NAME
   alab team serve  --db F [--addr 127.0.0.1:8080]
@@ -54,7 +55,8 @@ func teamInit(args []string, out, errOut io.Writer) error {
 	fs := newFlags("team init")
 	db := fs.String("db", "", "the project `file` to create (never overwritten)")
 	var s team.Settings
-	fs.StringVar(&s.Data, "data", "", "MNIST `directory` (default: the original MNIST of the GoMNIST module)")
+	src := fs.data()
+	classes := fs.String("classes", "", "with --images: the class `names`, comma-separated, in label order (default: a labelled folder's subfolders)")
 	fs.StringVar(&s.Strategy, "strategy", "margin", "query `strategy` (see alab run)")
 	batch := fs.Int("batch", 30, 1, active.MaxBatch, "items per batch")
 	initial := fs.Int("init", 20, 10, active.MaxSamples, "class-balanced initial set labelled from the data's labels (a multiple of 10)")
@@ -74,8 +76,38 @@ func teamInit(args []string, out, errOut io.Writer) error {
 		return fmt.Errorf("%w: invalid --lease %v: want 1s to 24h", errUsage, *lease)
 	}
 	s.LeaseS = lease.Seconds()
-	if err := team.Init(*db, s); err != nil {
+	opt, err := src.check(errOut)
+	if err != nil {
 		return err
+	}
+	switch {
+	case *src.images == "" && *classes != "":
+		return fmt.Errorf("%w: --classes needs --images (MNIST's classes are its digits)", errUsage)
+	case *src.images == "":
+		s.Data = *src.dir
+		if err := team.Init(*db, s); err != nil {
+			return err
+		}
+	default:
+		is := team.ImageSource{Dir: *src.images, TestDir: *src.testImages, Options: opt.ImageOptions}
+		if *classes != "" {
+			if is.Classes, err = team.ParseClasses(*classes); err != nil {
+				return err
+			}
+		}
+		loaded, err := team.InitImages(*db, s, is)
+		opt.finish()
+		if err != nil {
+			return err
+		}
+		for _, skipped := range loaded.Skipped {
+			fmt.Fprintf(errOut, "alab: skipped %v\n", skipped)
+		}
+		test := fmt.Sprintf("accuracy estimated on every %dth agreed label, held out of training", team.HeldOutEvery)
+		if loaded.Test > 0 {
+			test = fmt.Sprintf("%d test images", loaded.Test)
+		}
+		fmt.Fprintf(out, "alab: %d images to label as %s; %s\n", loaded.Pool, classList(loaded.Classes), test)
 	}
 	fmt.Fprintf(out, "alab: created the project %s (invite people with `alab team invite --db %s NAME`)\n", *db, *db)
 	return nil

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -32,6 +33,35 @@ func Fixture(t testing.TB) (pool, test *data.Set) {
 	return pool, test
 }
 
+// WriteFlatPNGs writes the images of s as PNG files straight in dir, each under a random
+// name drawn from seed (dir/<16 hex digits>.png), and returns the names by image: an
+// unlabelled folder whose order (by name) says nothing of the images' order or labels.
+func WriteFlatPNGs(t testing.TB, dir string, s *data.Set, seed uint64) []string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0))
+	names := make([]string, s.N)
+	for i := range s.N {
+		names[i] = fmt.Sprintf("%016x.png", rng.Uint64())
+		writePNG(t, filepath.Join(dir, names[i]), s, i)
+	}
+	return names
+}
+
+func writePNG(t testing.TB, path string, s *data.Set, i int) {
+	t.Helper()
+	var b bytes.Buffer
+	img := &image.Gray{Pix: s.Image(i), Stride: s.Cols, Rect: image.Rect(0, 0, s.Cols, s.Rows)}
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // WritePNGs writes the images of s as PNG files in class folders, dir/<label>/%05d.png (its
 // i-th image as i), and returns dir: the same digits as a labelled folder of images.
 func WritePNGs(t testing.TB, dir string, s *data.Set) string {
@@ -41,14 +71,7 @@ func WritePNGs(t testing.TB, dir string, s *data.Set) string {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		var b bytes.Buffer
-		img := &image.Gray{Pix: s.Image(i), Stride: s.Cols, Rect: image.Rect(0, 0, s.Cols, s.Rows)}
-		if err := png.Encode(&b, img); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writePNG(t, p, s, i)
 	}
 	return dir
 }
