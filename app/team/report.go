@@ -28,17 +28,17 @@ type CurvePoint struct {
 
 // Status is what GET /api/status answers: the caller's and the team's progress.
 type Status struct {
-	Name            string       `json:"name"`
-	Admin           bool         `json:"admin"`
-	Round           int          `json:"round"`      // the current batch's round (-1 before the first)
-	BatchSize       int          `json:"batch_size"` // items in the current batch
-	BatchLabelled   int          `json:"batch_labelled"`
-	LabelsTotal     int          `json:"labels_total"` // judgements given by the team
-	LabelsPerMinute int          `json:"labels_per_minute"`
-	Mine            int          `json:"mine"` // judgements given by the caller
-	MinePerMinute   int          `json:"mine_per_minute"`
-	Training        bool         `json:"training"` // the next batch is being trained and queried
-	Done            bool         `json:"done"`     // the pool is spent
+	Name            string `json:"name"`
+	Admin           bool   `json:"admin"`
+	Round           int    `json:"round"`      // the current batch's round (-1 before the first)
+	BatchSize       int    `json:"batch_size"` // items in the current batch
+	BatchLabelled   int    `json:"batch_labelled"`
+	LabelsTotal     int    `json:"labels_total"` // judgements given by the team
+	LabelsPerMinute int    `json:"labels_per_minute"`
+	Mine            int    `json:"mine"` // judgements given by the caller
+	MinePerMinute   int    `json:"mine_per_minute"`
+	Training        bool   `json:"training"` // the next batch is being trained and queried
+	Done            bool   `json:"done"`     // the pool is spent
 	// Classes name the labels in order: label i is Classes[i].
 	Classes []string `json:"classes"`
 	// AccuracyOf says what the curve's accuracy is measured on: "test" (a test set) or
