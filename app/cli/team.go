@@ -16,6 +16,7 @@ import (
 
 	"alab/app/team"
 	"alab/core/active"
+	"alab/core/data"
 )
 
 const teamUsage = `alab team — one labelling project for a team, on a SQLite file
@@ -91,7 +92,7 @@ func teamInit(args []string, out, errOut io.Writer) error {
 	default:
 		is := team.ImageSource{Dir: *src.images, TestDir: *src.testImages, Options: opt.ImageOptions}
 		if *classes != "" {
-			if is.Classes, err = team.ParseClasses(*classes); err != nil {
+			if is.Classes, err = data.ParseClasses(*classes); err != nil {
 				return err
 			}
 		}

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 
 	"alab/core/data"
-	"alab/core/nn"
 )
 
 // ImageSource is what a project on images is made from (InitImages).
@@ -22,7 +20,7 @@ type ImageSource struct {
 	// TestDir, if not "", is a labelled folder (or zip) to test on; its class folders must
 	// be the classes. Without it, the accuracy is estimated on held-out labels (HeldOutEvery).
 	TestDir string
-	// Classes are the class names in label order (ParseClasses); if nil, a labelled Dir's
+	// Classes are the class names in label order (data.ParseClasses); if nil, a labelled Dir's
 	// folder names, sorted. A flat Dir needs them.
 	Classes []string
 	// Options convert the images (data.LoadImages).
@@ -35,38 +33,6 @@ type ImagesLoaded struct {
 	Pool, Test int
 	Classes    []string
 	Skipped    []*data.FileError
-}
-
-// ParseClasses splits a comma-separated list of class names (spaces around each name are
-// dropped) and checks it: 2 to nn.MaxClasses names, each non-empty, printable and distinct
-// (ignoring case).
-func ParseClasses(list string) ([]string, error) {
-	var names []string
-	for _, n := range strings.Split(list, ",") {
-		names = append(names, strings.TrimSpace(n))
-	}
-	return names, checkClasses(names)
-}
-
-// checkClasses reports the first reason names are not a project's class names.
-func checkClasses(names []string) error {
-	if len(names) < 2 || len(names) > nn.MaxClasses {
-		return fmt.Errorf("team: %d class names: want 2 to %d, comma-separated (--classes cat,dog)", len(names), nn.MaxClasses)
-	}
-	for i, n := range names {
-		switch {
-		case n == "":
-			return fmt.Errorf("team: class %d has an empty name: want a name for each class", i+1)
-		case len(n) > 64 || strings.ContainsFunc(n, func(r rune) bool { return !unicode.IsPrint(r) }):
-			return fmt.Errorf("team: class name %q: want at most 64 printable characters", n)
-		}
-		for _, m := range names[:i] {
-			if strings.EqualFold(n, m) {
-				return fmt.Errorf("team: class %q is named twice: want distinct class names", n)
-			}
-		}
-	}
-	return nil
 }
 
 // InitImages creates the project file path on the images src names, with settings s (its
@@ -88,7 +54,7 @@ func InitImages(path string, s Settings, src ImageSource) (*ImagesLoaded, error)
 	case pool.Classes != nil && !sameClasses(classes, pool.Classes):
 		return nil, fmt.Errorf("team: %s's class folders (%s) are not the classes given (%s): want the same names", src.Dir, strings.Join(pool.Classes, ","), strings.Join(classes, ","))
 	}
-	if err := checkClasses(classes); err != nil {
+	if err := data.CheckClasses(classes); err != nil {
 		return nil, err
 	}
 	loaded := &ImagesLoaded{Pool: pool.Set.N, Classes: classes, Skipped: pool.Skipped}

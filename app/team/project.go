@@ -82,7 +82,7 @@ func (s Settings) validate(poolSize int) error {
 		return fmt.Errorf("team: invalid test limit %d: want 0 (all) or more", s.TestLimit)
 	}
 	if s.Images {
-		if err := checkClasses(s.Classes); err != nil {
+		if err := data.CheckClasses(s.Classes); err != nil {
 			return err
 		}
 	}

@@ -316,6 +316,25 @@ func (r *imageReader) read(root string, f *imageFile, bg Background) error {
 	return r.decode(f.open(root), bg, MaxImageSide)
 }
 
+// An ImageDecoder converts image files, one at a time, as LoadImages converts a folder's:
+// a PNG, JPEG or GIF refused from its header when wider or taller than MaxImageSide, then
+// fitted by FitDigitTo. It reuses its buffers; the zero value is ready.
+type ImageDecoder struct{ r imageReader }
+
+// Decode converts the image file b with background bg and returns its 28×28 pixels, valid
+// until the next call; the error names what is wrong with the file (not an image, corrupt,
+// too large, blank).
+func (d *ImageDecoder) Decode(b []byte, bg Background) ([]uint8, error) {
+	if len(b) > MaxImageFileBytes {
+		return nil, fmt.Errorf("file of %d bytes: want at most %d", len(b), MaxImageFileBytes)
+	}
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	if err := d.r.decode(open, bg, MaxImageSide); err != nil {
+		return nil, err
+	}
+	return d.r.pix[:], nil
+}
+
 // codec is one of the image formats LoadImages reads.
 type codec struct {
 	name         string

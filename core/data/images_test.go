@@ -509,3 +509,61 @@ func TestLoadImagesManyFiles(t *testing.T) {
 		})
 	}
 }
+
+// ImageDecoder converts one file as LoadImages converts it in a folder: an MNIST digit's
+// PNG pixel for pixel; a non-image, a corrupt image and a huge header are refused by a
+// message, the huge one from its header, before decoding.
+func TestImageDecoder(t *testing.T) {
+	s, _, err := MNIST(fixtureDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d ImageDecoder
+	for i := range 5 {
+		pix, err := d.Decode(encodePNG(t, digitImage(s, i)), AutoBackground)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(pix, s.Image(i)) {
+			t.Errorf("digit %d: the decoded pixels differ from the digit's", i)
+		}
+	}
+	png := encodePNG(t, digitImage(s, 0))
+	for _, c := range []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"text", []byte("hello, not an image"), "not a PNG, JPEG or GIF image"},
+		{"corrupt", png[:len(png)/2], "corrupt PNG image"},
+		{"huge", pngHeader(100000, 100000), "PNG image of 100000×100000 pixels: want at most 4096×4096"},
+		{"blank", encodePNG(t, image.NewGray(image.Rect(0, 0, 40, 40))), "blank"},
+	} {
+		var err error
+		a := alloc.Bytes(func() { _, err = d.Decode(c.file, AutoBackground) })
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v: want one saying %q", c.name, err, c.want)
+		}
+		if a > 1<<20 {
+			t.Errorf("%s: decoding allocated %d bytes: want under 1 MiB", c.name, a)
+		}
+	}
+}
+
+func TestParseClasses(t *testing.T) {
+	names, err := ParseClasses(" cat, dog ,bird")
+	if err != nil || !slices.Equal(names, []string{"cat", "dog", "bird"}) {
+		t.Errorf("ParseClasses = %q, %v: want cat, dog, bird", names, err)
+	}
+	for list, want := range map[string]string{
+		"cat":                           "1 class names: want 2 to 100",
+		"cat,,dog":                      "class 2 has an empty name",
+		"cat,Cat":                       `class "Cat" is named twice`,
+		"cat,d\x01g":                    "want at most 64 printable characters",
+		strings.Repeat("a,", 100) + "z": "101 class names",
+	} {
+		if _, err := ParseClasses(list); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseClasses(%.20q) = %v: want an error saying %q", list, err, want)
+		}
+	}
+}
