@@ -104,7 +104,7 @@ func teamInit(args []string, out, errOut io.Writer) error {
 		for _, skipped := range loaded.Skipped {
 			fmt.Fprintf(errOut, "alab: skipped %v\n", skipped)
 		}
-		test := fmt.Sprintf("accuracy estimated on every %dth agreed label, held out of training", team.HeldOutEvery)
+		test := fmt.Sprintf("accuracy estimated on every %dth agreed label, held out of training", active.HeldOutEvery)
 		if loaded.Test > 0 {
 			test = fmt.Sprintf("%d test images", loaded.Test)
 		}

@@ -18,7 +18,7 @@ type ImageSource struct {
 	// are not used: the team labels every image.
 	Dir string
 	// TestDir, if not "", is a labelled folder (or zip) to test on; its class folders must
-	// be the classes. Without it, the accuracy is estimated on held-out labels (HeldOutEvery).
+	// be the classes. Without it, the accuracy is estimated on held-out labels (active.HeldOutEvery).
 	TestDir string
 	// Classes are the class names in label order (data.ParseClasses); if nil, a labelled Dir's
 	// folder names, sorted. A flat Dir needs them.

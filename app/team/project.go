@@ -38,16 +38,12 @@ type Settings struct {
 
 	// Images says the project is on images stored in its file (InitImages) rather than on
 	// MNIST: Classes name its classes in label order, and Test says the file holds a test
-	// set. With no test set, every HeldOutEvery-th agreed label is held out of training
+	// set. With no test set, every active.HeldOutEvery-th agreed label is held out of training
 	// to estimate the accuracy.
 	Images  bool     `json:"images,omitempty"`
 	Classes []string `json:"classes,omitempty"`
 	Test    bool     `json:"test,omitempty"`
 }
-
-// HeldOutEvery is the share of the agreed labels a project on images without a test set
-// holds out of training to estimate its accuracy (active.Config.HoldOut): every fifth.
-const HeldOutEvery = 5
 
 // digits are MNIST's class names.
 var digits = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
@@ -104,7 +100,7 @@ func (s Settings) loopConfig(poolSize int) active.Config {
 		c := s.mnistConfig(poolSize)
 		c.Classes, c.Unseeded, c.Init, c.InitBalanced, c.TestLimit = len(s.Classes), true, 0, false, 0
 		if s.heldOut() {
-			c.HoldOut = HeldOutEvery
+			c.HoldOut = active.HeldOutEvery
 		}
 		return c
 	}

@@ -42,7 +42,7 @@ type Status struct {
 	// Classes name the labels in order: label i is Classes[i].
 	Classes []string `json:"classes"`
 	// AccuracyOf says what the curve's accuracy is measured on: "test" (a test set) or
-	// "held-out" (every HeldOutEvery-th agreed label, kept out of training).
+	// "held-out" (every active.HeldOutEvery-th agreed label, kept out of training).
 	AccuracyOf string       `json:"accuracy_of"`
 	Curve      []CurvePoint `json:"curve"`
 }

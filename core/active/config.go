@@ -20,6 +20,11 @@ const (
 	MaxHoldOut   = 1000
 )
 
+// HeldOutEvery is the hold-out (Config.HoldOut) of a person's or a team's labelling on
+// images without a test set, in the lab and in alab team: every fifth label estimates the
+// accuracy and is never trained on.
+const HeldOutEvery = 5
+
 // Settings are what a caller may change between rounds (Loop.SetSettings): they apply from
 // the next query. Zero values mean the defaults given.
 type Settings struct {

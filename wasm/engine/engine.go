@@ -79,6 +79,8 @@ type Engine struct {
 	cfg      Config
 	loop     *active.Loop
 	settings msg.Settings // the loop's, as the page gave them; Seed is fixed for the session
+	classes  int          // the network's outputs
+	files    []string     // on the person's images: the file of each pool sample; nil on MNIST
 }
 
 // New starts a session with settings s over pool (the digits that may be queried, with
@@ -96,7 +98,33 @@ func New(ctx context.Context, cfg Config, pool, test *data.Set, s msg.Settings) 
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	return &Engine{cfg: cfg, loop: loop, settings: s}, nil
+	return &Engine{cfg: cfg, loop: loop, settings: s, classes: nn.Classes}, nil
+}
+
+// NewImages starts a session with settings s over the person's images: pool, unlabelled,
+// files[i] naming image i, labelled into classes classes (2 to msg.LabClasses). There is
+// no ground truth, so no seed set: round 0 queries a random batch, round 1 trains the first
+// network on its answers (active.Config.Unseeded), and every active.HeldOutEvery-th label
+// is held out of training to estimate the accuracy (Accuracy).
+func NewImages(ctx context.Context, cfg Config, pool *data.Set, files []string, classes int, s msg.Settings) (*Engine, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	switch {
+	case classes < 2 || classes > msg.LabClasses:
+		return nil, fmt.Errorf("engine: %d classes: want 2 to %d (the keys 0 to 9)", classes, msg.LabClasses)
+	case len(files) != pool.N:
+		return nil, fmt.Errorf("engine: %d file names for %d images", len(files), pool.N)
+	}
+	cfg, s = cfg.withDefaults(), s.WithDefaults()
+	c := cfg.loopConfig(s, pool.N)
+	c.Classes, c.Unseeded, c.Init, c.InitBalanced, c.HoldOut, c.RoundZero = classes, true, 0, false, active.HeldOutEvery, nil
+	test := &data.Set{Rows: pool.Rows, Cols: pool.Cols}
+	loop, err := active.New(ctx, c, pool, test, active.GroundTruth{Set: pool})
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	return &Engine{cfg: cfg, loop: loop, settings: s, classes: classes, files: files}, nil
 }
 
 // SeedSet returns the seed set's labels (round 0, Seed set), sorted by ID.
@@ -110,6 +138,9 @@ func (e *Engine) SeedSet() []msg.Label {
 
 // Labelled returns the number of labelled samples (skips excluded).
 func (e *Engine) Labelled() int { return len(e.loop.Pool().Labelled()) }
+
+// Trained reports whether the batch on screen's round has a network: not round 0 on images.
+func (e *Engine) Trained() bool { return e.loop.Net() != nil }
 
 // Round returns the number of batches submitted.
 func (e *Engine) Round() int { return e.loop.Round() }
@@ -140,14 +171,14 @@ func (e *Engine) Add(labels []msg.Label) error {
 	for _, l := range labels {
 		var err error
 		switch {
-		case l.Image != nil && l.Label >= 0 && l.Label < nn.Classes:
+		case l.Image != nil && l.Label >= 0 && l.Label < e.classes:
 			err = e.loop.AddImage(l.Image, uint8(l.Label))
 		case l.Label == msg.Skip:
 			err = e.loop.TakeOut(l.ID)
-		case l.Label >= 0 && l.Label < nn.Classes:
+		case l.Label >= 0 && l.Label < e.classes:
 			err = e.loop.Answer(l.ID, uint8(l.Label))
 		default:
-			err = fmt.Errorf("label %d for sample %d: want 0 to 9 or %d (skip)", l.Label, l.ID, msg.Skip)
+			err = fmt.Errorf("label %d for sample %d: want 0 to %d or %d (skip)", l.Label, l.ID, e.classes-1, msg.Skip)
 		}
 		if err != nil {
 			return fmt.Errorf("engine: %w", err)
@@ -219,6 +250,35 @@ func (e *Engine) Query(ctx context.Context) (*msg.Batch, error) {
 // how long it took.
 func (e *Engine) Evaluate() (float64, time.Duration, error) { return e.loop.Evaluate() }
 
+// Accuracy measures the accuracy of the network of batch b: on the test set, or on the
+// person's images on the labels held out so far, as an estimate with its interval. It is
+// nil, with no error, where there is nothing to measure yet (no network, or no held-out label).
+func (e *Engine) Accuracy(b *msg.Batch) (*msg.Accuracy, error) {
+	if e.files == nil {
+		acc, d, err := e.Evaluate()
+		if err != nil {
+			return nil, err
+		}
+		a := &msg.Accuracy{Round: b.Round, Labelled: b.Labelled, Accuracy: acc, TestSize: e.TestSize(), Ms: msg.Ms(d)}
+		if d > 0 {
+			a.PassMs = a.Ms / float64(a.TestSize)
+		} else if a.PassMs, err = e.PassMs(); err != nil {
+			return nil, err
+		}
+		return a, nil
+	}
+	if e.loop.Net() == nil {
+		return nil, nil
+	}
+	start := time.Now()
+	est, err := e.loop.HeldOut()
+	if err != nil || est.N == 0 {
+		return nil, err
+	}
+	return &msg.Accuracy{Round: b.Round, Labelled: b.Labelled, Accuracy: est.Accuracy, TestSize: est.N,
+		Ms: msg.Ms(time.Since(start)), HeldOut: true, Low: est.Low, High: est.High}, nil
+}
+
 // Pretrain runs, once per round, the part of the next round's training that does not need
 // the next batch's labels. The worker calls it while the person labels, so that after the
 // submit only WarmSteps remain.
@@ -230,22 +290,31 @@ func (e *Engine) items(picks []query.Pick) []msg.Item {
 		return nil
 	}
 	const px = 28 * 28
-	set, net := e.loop.Set(), e.loop.Net()
+	set, net, k := e.loop.Set(), e.loop.Net(), e.classes
 	ids := make([]int, len(picks))
 	for i, p := range picks {
 		ids[i] = p.ID
 	}
-	x := nn.NewInput(len(ids))
-	set.ToFloat32To(x.Float32s(), ids)
-	probs := make([]float32, len(ids)*nn.Classes)
-	nn.SoftmaxTo(probs, net.Forward(x, nn.Pass{Mode: nn.Infer}).Float32s(), nn.Classes)
+	var probs []float32
+	if net != nil { // none in round 0 on images
+		x := nn.NewInput(len(ids))
+		set.ToFloat32To(x.Float32s(), ids)
+		probs = make([]float32, len(ids)*k)
+		nn.SoftmaxTo(probs, net.Forward(x, nn.Pass{Mode: nn.Infer}).Float32s(), k)
+	}
 	items := make([]msg.Item, len(picks))
 	for i, p := range picks {
-		row := probs[i*nn.Classes : (i+1)*nn.Classes]
-		pred := argmax(row)
 		it := msg.Item{
 			ID: p.ID, MNIST: e.cfg.MNISTOffset + p.ID, Image: slices.Clone(set.Image(p.ID)),
-			Pred: pred, Prob: float64(row[pred]), Score: p.Score, Truth: int(set.Labels[p.ID]),
+			Pred: -1, Score: p.Score, Truth: int(set.Labels[p.ID]),
+		}
+		if probs != nil {
+			row := probs[i*k : (i+1)*k]
+			it.Pred = argmax(row)
+			it.Prob = float64(row[it.Pred])
+		}
+		if e.files != nil {
+			it.MNIST, it.Truth, it.Name = -1, -1, e.files[p.ID]
 		}
 		if math.IsNaN(it.Score) || math.IsInf(it.Score, 0) {
 			it.Score = 0

@@ -36,6 +36,7 @@ const (
 	KindRace     = "race"     // request: Msg.Race, run strategies from one initial set; reply: Msg.Rows, one round
 	KindRaceDone = "raceDone" // Msg.Stage: the strategy whose race run has finished
 	KindProbe    = "probe"    // request: Msg.Probe.Image, a drawn digit; reply: Msg.Probe, what the network makes of it
+	KindImport   = "import"   // request: Msg.Import, with the person's image files beside it; reply: Msg.Imported
 )
 
 // Msg is the one envelope both sides send. Kind says which of the other fields are set.
@@ -50,6 +51,8 @@ type Msg struct {
 	Race     *Race     `json:"race,omitempty"`
 	Rows     []Row     `json:"rows,omitempty"`
 	Probe    *Probe    `json:"probe,omitempty"`
+	Import   *Import   `json:"import,omitempty"`
+	Imported *Imported `json:"imported,omitempty"`
 	Model    []byte    `json:"model,omitempty"`
 	Stage    string    `json:"stage,omitempty"`
 	Error    string    `json:"error,omitempty"`
@@ -79,7 +82,7 @@ func Decode(s string) (Msg, error) {
 	}
 	switch m.Kind {
 	case KindReady, KindInit, KindLabel, KindSubmit, KindProgress, KindBatch, KindAccuracy, KindModel, KindError,
-		KindInsight, KindRace, KindRaceDone, KindProbe:
+		KindInsight, KindRace, KindRaceDone, KindProbe, KindImport:
 	default:
 		return Msg{}, fmt.Errorf("msg: unknown kind %q", m.Kind)
 	}
@@ -97,6 +100,9 @@ func Decode(s string) (Msg, error) {
 	}
 	if m.Kind == KindProbe && m.Probe == nil {
 		return Msg{}, fmt.Errorf("msg: probe without its payload")
+	}
+	if m.Kind == KindImport && m.Import == nil && m.Imported == nil {
+		return Msg{}, fmt.Errorf("msg: import without its payload")
 	}
 	if m.Kind == KindRace && m.Race == nil && len(m.Rows) == 0 {
 		return Msg{}, fmt.Errorf("msg: race without its payload")
@@ -119,6 +125,34 @@ type Label struct {
 	Seconds float64 `json:"seconds"`
 	Seed    bool    `json:"seed,omitempty"` // labelled from MNIST to start the model
 	Image   []byte  `json:"image,omitempty"`
+	Name    string  `json:"name,omitempty"` // the file of an image of the person's (Item.Name)
+}
+
+// LabClasses bounds the classes of a session on the person's images in the lab, which
+// labels from the keys 0 to 9 (alab team takes up to data.MaxClassNames).
+const LabClasses = 10
+
+// Import asks the worker to convert the person's image files — sent beside the message, in
+// any order — as alab/core/data converts a folder (data.ImageDecoder), and to store them in
+// the browser (IndexedDB) as the pool of a session on images, in the order of their names.
+type Import struct {
+	Classes    string `json:"classes"`              // the class names, comma-separated (data.ParseClasses)
+	Background string `json:"background,omitempty"` // "auto" (or ""), "dark" or "light" (data.ParseBackground)
+}
+
+// MaxSkipped bounds the skipped files an Imported lists by name (it counts them all).
+const MaxSkipped = 100
+
+// Imported is what an import stored: Images of Files files (the pool, by ID in the order of
+// Names), ID naming this import (a session on images names the import it labels), and the
+// files skipped, each naming the file and why.
+type Imported struct {
+	ID      string   `json:"id"`
+	Classes []string `json:"classes"`
+	Images  int      `json:"images"`
+	Files   int      `json:"files"`
+	Skipped []string `json:"skipped,omitempty"` // the first MaxSkipped
+	Preview [][]byte `json:"preview,omitempty"` // the first images, as the network sees them
 }
 
 // Probe asks what the network of the batch on screen makes of a drawn digit (Image, 28×28
@@ -270,17 +304,22 @@ type Init struct {
 	Pending []int `json:"pending,omitempty"`
 	// Round is the number of batches submitted so far.
 	Round int `json:"round"`
+	// Images, if not nil, makes the session one on the person's images stored by that
+	// import, instead of on MNIST: no seed set, round 0 queries at random, every fifth label
+	// is held out to estimate the accuracy.
+	Images *Imported `json:"images,omitempty"`
 }
 
 // Item is one queried digit.
 type Item struct {
-	ID    int     `json:"id"`    // pool sample ID (its index in the bundle's pool)
-	MNIST int     `json:"mnist"` // its index in MNIST's training set
-	Image []byte  `json:"image"` // 28×28 pixels, row-major, 0 background … 255 ink
-	Pred  int     `json:"pred"`  // the model's prediction
-	Prob  float64 `json:"prob"`  // the model's probability of Pred
-	Score float64 `json:"score"` // the strategy's score (what ranked it)
-	Truth int     `json:"truth"` // MNIST's label, shown only after the person answered
+	ID    int     `json:"id"`             // pool sample ID (its index in the bundle's pool)
+	MNIST int     `json:"mnist"`          // its index in MNIST's training set
+	Image []byte  `json:"image"`          // 28×28 pixels, row-major, 0 background … 255 ink
+	Pred  int     `json:"pred"`           // the model's prediction; -1 before any network (round 0 on images)
+	Prob  float64 `json:"prob"`           // the model's probability of Pred
+	Score float64 `json:"score"`          // the strategy's score (what ranked it)
+	Truth int     `json:"truth"`          // MNIST's label, shown only after the person answered; -1 for an image of the person's
+	Name  string  `json:"name,omitempty"` // the file of an image of the person's
 	// Adversarial is the perturbed twin (fgsm, deepfool) that changes the prediction to
 	// AdvPred, at L2 distance Score; nil if none.
 	Adversarial []byte `json:"adv,omitempty"`
@@ -329,4 +368,9 @@ type Accuracy struct {
 	// of time (the shipped first network's). It is the unit of the strategies' cost models
 	// (Strategy.Ops): their work times PassMs is what a round of them costs here.
 	PassMs float64 `json:"passMs,omitempty"`
+	// HeldOut marks an estimate on TestSize labels of the person's held out of training
+	// (on images without a test set), Accuracy with its 95 % Wilson interval [Low, High].
+	HeldOut bool    `json:"heldOut,omitempty"`
+	Low     float64 `json:"low,omitempty"`
+	High    float64 `json:"high,omitempty"`
 }
