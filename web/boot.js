@@ -5,7 +5,8 @@
   try {
     if (location.pathname.startsWith("/race")) return; // the race starts its own workers
     let fresh = true;
-    try { fresh = !localStorage.getItem("alab/session"); } catch (e) {}
+    // A session on the person's images (alab/dataset, see app/ui/session.go) is never a first visit.
+    try { fresh = !localStorage.getItem("alab/session") && localStorage.getItem("alab/dataset") !== "images"; } catch (e) {}
     const w = new Worker("/web/worker.js" + (fresh ? "?fresh" : ""));
     window.alabInbox = [];
     w.onmessage = (e) => window.alabInbox.push(e.data);

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"fmt"
 	"math"
+	"strings"
 
 	"alab/wasm/msg"
 )
@@ -69,6 +71,10 @@ func (m *labModel) do(c command) {
 func (m *labModel) answer(label int) {
 	i := m.focus
 	if i < 0 || i >= len(m.s.Answers) {
+		return
+	}
+	if classes := m.s.classes(); label >= len(classes) {
+		m.errText = fmt.Sprintf("There is no class %d: the classes are 0 to %d (%s).", label, len(classes)-1, strings.Join(classes, ", "))
 		return
 	}
 	now := m.now()
@@ -144,9 +150,9 @@ func (m *labModel) submit() {
 	s.Disagreements = nil
 	for i, it := range s.Batch.Items {
 		a := s.Answers[i]
-		labels[i] = msg.Label{ID: it.ID, Label: a, Round: round, Seconds: s.Seconds[i]}
+		labels[i] = msg.Label{ID: it.ID, Label: a, Round: round, Seconds: s.Seconds[i], Name: it.Name}
 		given[i] = a
-		if a != msg.Skip {
+		if a != msg.Skip && it.Truth >= 0 { // the person's images have no truth to compare with
 			s.Compared++
 			if a != it.Truth {
 				s.Disagreements = append(s.Disagreements, disagreement{ID: it.ID, Image: it.Image, Given: a, MNIST: it.Truth})
@@ -177,7 +183,7 @@ func (m *labModel) submit() {
 func countAgreed(items []msg.Item, answers []int) int {
 	n := 0
 	for i, it := range items {
-		if i < len(answers) && answers[i] == it.Truth {
+		if i < len(answers) && it.Truth >= 0 && answers[i] == it.Truth {
 			n++
 		}
 	}

@@ -13,6 +13,7 @@ import (
 type progressPanel struct {
 	app.Compo
 	History  []msg.Accuracy
+	Images   bool // the accuracy is estimated on held-out labels of the person's images
 	Labelled int
 	Batches  int
 	Status   string // what the engine is doing, if the person is waiting on it
@@ -31,7 +32,7 @@ func (p *progressPanel) Render() app.UI {
 	return app.Div().Body(
 		app.Section().Class("panel stats").Body(
 			stat("labelled-count", strconv.Itoa(p.Labelled), "labels"),
-			stat("test-accuracy", accuracyText(p.History), "test accuracy"),
+			stat("test-accuracy", accuracyText(p.History), accuracyLabel(p.History, p.Images)),
 			stat("", strconv.Itoa(p.Batches), "batches"),
 		),
 		app.Section().Class("panel").Body(

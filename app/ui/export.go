@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -26,12 +27,19 @@ type exportRow struct {
 	// Pixels are a drawn digit's 28×28 pixels, row-major, 0 background … 255 ink (its
 	// mnist_index is -1).
 	Pixels []int `json:"pixels,omitempty"`
+	// On the person's images: the image's file and its class's name (mnist_index is -1).
+	File  string `json:"file,omitempty"`
+	Class string `json:"class,omitempty"`
 }
 
-func exportRows(labels []msg.Label) []exportRow {
+func exportRows(s *session) []exportRow {
+	labels := allLabels(s)
 	rows := make([]exportRow, len(labels))
 	for i, l := range labels {
 		r := exportRow{MNISTIndex: l.ID, Round: l.Round, Seconds: l.Seconds, Source: "person"}
+		if s.Images != nil {
+			r.MNISTIndex, r.File, r.Class = -1, l.Name, s.className(l.Label)
+		}
 		switch {
 		case l.Seed:
 			r.Source = "mnist-seed"
@@ -57,10 +65,26 @@ func allLabels(s *session) []msg.Label { return append(slices.Clip(s.Labels), s.
 // labelsCSV is every label of s as CSV: mnist_index,label,round,seconds,source,pixels, a
 // skipped digit's label "skip"; pixels is empty but for a drawn digit, whose 784 pixels it
 // holds separated by spaces.
+//
+// On the person's images it is file,label,class,round,seconds,source instead: the image's
+// file, its label (the class's index) and the class's name.
 func labelsCSV(s *session) file {
 	var b strings.Builder
+	if s.Images != nil {
+		w := csv.NewWriter(&b)
+		w.Write([]string{"file", "label", "class", "round", "seconds", "source"})
+		for _, r := range exportRows(s) {
+			label := "skip"
+			if r.Label != nil {
+				label = strconv.Itoa(*r.Label)
+			}
+			w.Write([]string{r.File, label, r.Class, strconv.Itoa(r.Round), strconv.FormatFloat(r.Seconds, 'g', -1, 64), r.Source})
+		}
+		w.Flush() // a strings.Builder never fails
+		return file{"alab-labels.csv", "text/csv", []byte(b.String())}
+	}
 	b.WriteString("mnist_index,label,round,seconds,source,pixels\n")
-	for _, r := range exportRows(allLabels(s)) {
+	for _, r := range exportRows(s) {
 		label := "skip"
 		if r.Label != nil {
 			label = strconv.Itoa(*r.Label)
@@ -81,9 +105,10 @@ func labelsCSV(s *session) file {
 func labelsJSON(s *session) file {
 	b, err := json.MarshalIndent(struct {
 		Settings msg.Settings   `json:"settings"`
+		Classes  []string       `json:"classes"`
 		Labels   []exportRow    `json:"labels"`
 		History  []msg.Accuracy `json:"history"`
-	}{s.Settings, exportRows(allLabels(s)), s.History}, "", "  ")
+	}{s.Settings, s.classes(), exportRows(s), s.History}, "", "  ")
 	if err != nil {
 		// Only numbers, strings and slices of them.
 		panic("ui: " + err.Error())

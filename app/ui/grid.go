@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -18,6 +19,7 @@ type batchGrid struct {
 	Waiting string // what the engine is doing while there is no batch
 	Error   string
 	Bar     barState
+	Classes []string // on the person's images, their class names; nil for the ten digits
 }
 
 // barState is what the answer bar shows.
@@ -33,7 +35,7 @@ func (g *batchGrid) Render() app.UI {
 		app.Div().Class("panel-head").Body(
 			app.H2().Text(g.Title),
 			app.P().Class("keys").Body(
-				app.Kbd().Text("0"), app.Text("–"), app.Kbd().Text("9"), app.Text(" label the highlighted digit · "),
+				app.Kbd().Text("0"), app.Text("–"), app.Kbd().Text(strconv.Itoa(g.keys()-1)), app.Text(" label the highlighted "+g.what()+" · "),
 				app.Kbd().Text("S"), app.Text(" skip an unreadable one · "),
 				app.Kbd().Text("⌫"), app.Text(" undo · "),
 				app.Kbd().Text("←"), app.Kbd().Text("→"), app.Text(" move · "),
@@ -46,10 +48,38 @@ func (g *batchGrid) Render() app.UI {
 			app.Div().Class("grid").Body(
 				app.Range(g.Cards).Slice(func(i int) app.UI { return g.card(i) }),
 			),
-			&answerBar{State: g.Bar},
+			&answerBar{State: g.Bar, Classes: g.Classes},
 		),
 		app.If(g.Error != "", app.P().Class("error").Text(g.Error)),
 	)
+}
+
+// keys is how many of the keys 0 to 9 label.
+func (g *batchGrid) keys() int {
+	if g.Classes != nil {
+		return len(g.Classes)
+	}
+	return 10
+}
+
+// what the grid's items are.
+func (g *batchGrid) what() string {
+	if g.Classes != nil {
+		return "image" + classKeys(g.Classes)
+	}
+	return "digit"
+}
+
+// classKeys names the key of each class: " (0 cat · 1 dog)".
+func classKeys(classes []string) string {
+	var b strings.Builder
+	for k, c := range classes {
+		if k > 0 {
+			b.WriteString(" · ")
+		}
+		b.WriteString(strconv.Itoa(k) + " " + c)
+	}
+	return " (" + b.String() + ")"
 }
 
 func (g *batchGrid) card(i int) app.UI {
@@ -94,13 +124,22 @@ func (g *batchGrid) OnUpdate(ctx app.Context) {
 // thumb's reach, showing the digit it answers for.
 type answerBar struct {
 	app.Compo
-	State barState
+	State   barState
+	Classes []string // as batchGrid's
 }
 
 func (b *answerBar) Render() app.UI {
 	keys := make([]app.UI, 0, 12)
-	for d := range 10 {
-		keys = append(keys, app.Button().Class("key").DataSet("testid", "key-"+strconv.Itoa(d)).Text(strconv.Itoa(d)).
+	n := 10
+	if b.Classes != nil {
+		n = len(b.Classes)
+	}
+	for d := range n {
+		text := strconv.Itoa(d)
+		if b.Classes != nil {
+			text += " " + b.Classes[d]
+		}
+		keys = append(keys, app.Button().Class("key").DataSet("testid", "key-"+strconv.Itoa(d)).Text(text).
 			OnClick(func(ctx app.Context, e app.Event) { actCommand.post(ctx, command{op: opLabel, arg: d}) }))
 	}
 	keys = append(keys,

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"syscall/js"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -15,6 +16,8 @@ type lab struct {
 	app.Compo
 
 	ctx     app.Context
+	base    store  // the browser's storage; the session lives in labStore(base)
+	other   string // the other session saved here, to switch to ("" if none)
 	m       *labModel
 	eng     *engineWorker
 	imgs    digitImages
@@ -30,16 +33,36 @@ const (
 		"2,000 test digits grows with the number of labels. Nothing is sent anywhere."
 )
 
+const imagesLede = "A small convolutional network is training in this tab, on your device, on your own images: " +
+	"there is no label to start from, so the first batch is drawn at random and the network trains on your answers. " +
+	"Each round it picks the images it would most like to know and asks you to label them. Every fifth label is held " +
+	"out of training to estimate its accuracy. Nothing is sent anywhere."
+
+// reload reloads the page: the lab starts on the session the storage now names.
+func reload() { app.Window().Get("location").Call("reload") }
+
 func (c *lab) OnMount(ctx app.Context) {
 	c.ctx = ctx
 	c.imgs = digitImages{}
-	c.m = newLabModel(browserStore(), time.Now, func(m msg.Msg) { c.eng.post(m) })
+	c.base = browserStore()
+	c.m = newLabModel(labStore(c.base), time.Now, func(m msg.Msg) { c.eng.post(m) })
+	c.other = otherSession(c.base, c.m.s.Images != nil)
 	c.preview = mapPreview{m: c.m, imgs: c.imgs, quiet: c.quiet}
 	c.stops = []func(){listenKeys(c.dispatch, c.m.do), c.preview.listen()}
 	actCommand.handle(ctx, c.m.do)
 	actSetting.handle(ctx, func(s setting) { c.m.setSetting(s.field, s.value) })
 	actExport.handle(ctx, c.export)
 	actReset.handle(ctx, func(struct{}) { c.reset() })
+	actImport.handle(ctx, func(r importRequest) {
+		c.m.importStarted()
+		files := js.Global().Get("Array").Call("from", app.JSValue(r.files))
+		c.eng.postFiles(msg.Msg{Kind: msg.KindImport, Import: &msg.Import{Classes: r.classes}}, files)
+	})
+	actDataset.handle(ctx, func(images bool) {
+		if c.m.useDataset(c.base, images) {
+			reload()
+		}
+	})
 	actCancelRestore.handle(ctx, func(struct{}) {
 		if c.m.restoring() {
 			c.m.cancelRestore()
@@ -81,6 +104,10 @@ func (c *lab) receive(text string) {
 		c.m.errText = err.Error()
 	case in.Kind == msg.KindModel:
 		download(modelFile(in.Model))
+	case in.Kind == msg.KindImport && in.Imported != nil:
+		if c.m.useImages(c.base, in.Imported) {
+			reload()
+		}
 	case in.Kind == msg.KindError && in.Refused:
 		// Restarting would fail alike: set the session aside and start afresh.
 		if c.m.refused(in.Error) {
@@ -133,8 +160,11 @@ func (c *lab) reset() {
 }
 
 func (c *lab) Render() app.UI {
-	header := &pageHeader{Title: labTitle, Lede: labLede, Current: "/"}
 	m := c.m
+	header := &pageHeader{Title: labTitle, Lede: labLede, Current: "/"}
+	if m != nil && m.s.Images != nil {
+		header.Lede = imagesLede
+	}
 	if m == nil {
 		return app.Div().Class("lab").Body(header)
 	}
@@ -151,16 +181,17 @@ func (c *lab) Render() app.UI {
 		app.If(m.notice != "" || m.restoring(), &noticeBar{Text: m.notice, CanExport: m.aside != nil, Restoring: restoringRounds(m)}),
 		app.Main().Class("layout").Body(
 			app.Div().Class("maincol").Body(
-				&batchGrid{Title: batchTitle(m), Cards: cards(m, c.imgs), Focus: m.focus, Waiting: stageText(m.stage), Error: m.errText, Bar: c.bar()},
+				&batchGrid{Title: batchTitle(m), Cards: cards(m, c.imgs), Focus: m.focus, Waiting: stageText(m.stage), Error: m.errText, Bar: c.bar(), Classes: imageClasses(m.s)},
 				// Shown from the first batch on, and kept while the next is computed.
 				app.If(m.s.Batch != nil || m.s.Round > 0, &redundancyPanel{Insight: m.insight, Items: m.items(), LastLabels: m.s.LastLabels}),
 			),
 			app.Aside().Class("side").Body(
-				&progressPanel{History: m.s.History, Labelled: m.s.labelled(), Batches: m.s.Round, Status: status, Timing: timingText(m), Notes: notesText(m)},
+				&progressPanel{History: m.s.History, Images: m.s.Images != nil, Labelled: m.s.labelled(), Batches: m.s.Round, Status: status, Timing: timingText(m), Notes: notesText(m)},
 				&personPanel{Stats: person(m.s)},
 				&settingsPanel{Settings: m.s.Settings.WithDefaults(), Speed: m.speed},
-				&disagreementsPanel{Submitted: m.s.Round > 0, Digits: disagreements(m.s, c.imgs)},
+				app.If(m.s.Images == nil, &disagreementsPanel{Submitted: m.s.Round > 0, Digits: disagreements(m.s, c.imgs)}),
 				&sessionPanel{Ready: m.ready},
+				&importPanel{Images: m.s.Images, Other: c.other, Importing: m.importing, Stage: m.stage, Preview: previews(m.s.Images)},
 			),
 		),
 		app.Footer().Class("foot").Body(

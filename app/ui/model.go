@@ -37,6 +37,7 @@ type labModel struct {
 	stopped   string       // why the worker stopped, until its restart answers
 	insight   *msg.Insight // the redundancy map of the batch on screen (nil until computed)
 	speed     deviceSpeed  // what the strategies cost here
+	importing bool         // the worker is converting the person's files
 	// aside is the saved labels last set aside (unreadable, refused by the engine, or their
 	// restore cancelled), offered for export with the notice; nil if none.
 	aside *file
@@ -145,7 +146,7 @@ func (m *labModel) receive(in msg.Msg) {
 		if !m.sentInit {
 			m.sentInit = true
 			m.send(msg.Msg{Kind: msg.KindInit, Init: &msg.Init{
-				Settings: m.s.Settings, Labels: m.s.Labels, Pending: m.s.pending(), Round: m.s.Round,
+				Settings: m.s.Settings, Labels: m.s.Labels, Pending: m.s.pending(), Round: m.s.Round, Images: m.s.Images,
 			}})
 		}
 	case msg.KindProgress:
@@ -165,7 +166,60 @@ func (m *labModel) receive(in msg.Msg) {
 	case msg.KindError:
 		m.errText = in.Error
 		m.busy = false
+		m.importing = false
 	}
+}
+
+// importStarted notes that the worker is converting the person's files.
+func (m *labModel) importStarted() {
+	m.importing, m.errText, m.stage = true, "", "reading your files"
+}
+
+// useImages starts a session on the import im — stored by the worker — with the current
+// settings (the pool subset at most the images), saved under the images' keys in base (the
+// browser's storage), and makes it the one the lab shows (datasetKey): the caller reloads
+// the page. MNIST's session stays saved under its own keys; an earlier session on images,
+// whose images the import replaced, is set aside (setAside) with its labels and file names,
+// never dropped. It returns false, with a message, if the storage refused.
+func (m *labModel) useImages(base store, im *msg.Imported) bool {
+	m.importing = false
+	if base == nil {
+		m.errText = "This browser does not let the page store anything, so it cannot keep your images."
+		return false
+	}
+	st := prefixed{base, imagesPrefix}
+	if text, ok := st.get(sessionKey); ok {
+		if _, err := setAside(st, text, m.now()); err != nil {
+			m.errText = fmt.Sprintf("Your earlier session on images could not be set aside (%v): export its labels first.", err)
+			return false
+		}
+	}
+	s := newSession(m.now())
+	s.Settings = m.s.Settings
+	s.Settings.PoolSubset = max(100, min(s.Settings.WithDefaults().PoolSubset, im.Images))
+	s.Images = im
+	if e := s.save(st); e != "" {
+		m.errText = e
+		return false
+	}
+	return m.useDataset(base, true)
+}
+
+// useDataset makes the session on the person's images (images) or MNIST's the one the lab
+// shows from the next load on; false, with a message, if the storage refused.
+func (m *labModel) useDataset(base store, images bool) bool {
+	v := "mnist"
+	if images {
+		v = datasetImages
+	}
+	if base == nil {
+		return false
+	}
+	if err := base.set(datasetKey, v); err != nil {
+		m.errText = fmt.Sprintf("The browser refused to switch the session: %v.", err)
+		return false
+	}
+	return true
 }
 
 func (m *labModel) onBatch(b *msg.Batch) {

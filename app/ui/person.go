@@ -24,7 +24,7 @@ func (p *personPanel) Render() app.UI {
 		app.H2().Text("Your score: the cost of a label"),
 		app.Div().Class("stats").Body(
 			stat(st.PerLabel, "per label (median)"),
-			stat(st.Agree, fmt.Sprintf("agree with MNIST (%d)", st.Compared)),
+			app.If(st.Agree != "", stat(st.Agree, fmt.Sprintf("agree with MNIST (%d)", st.Compared))),
 			stat(st.Minutes, "minutes labelling"),
 		),
 		&timeChart{Points: st.Curve},

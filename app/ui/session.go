@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"alab/wasm/msg"
@@ -40,6 +41,28 @@ type session struct {
 	// Drawn are the digits the person drew and labelled since the last submit (msg.Label
 	// with an Image, ID -1): they are sent with the next batch's answers, then join Labels.
 	Drawn []msg.Label `json:"drawn,omitempty"`
+	// Images, if not nil, makes this a session on the person's images — those of this
+	// import, stored in the browser by the engine's worker — instead of on MNIST: labels
+	// index Images.Classes, and there is no ground truth to compare with.
+	Images *msg.Imported `json:"images,omitempty"`
+}
+
+// classes returns the session's class names: the ten digits, or the person's.
+func (s *session) classes() []string {
+	if s.Images != nil {
+		return s.Images.Classes
+	}
+	return digitNames
+}
+
+var digitNames = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+
+// className is label l's name: a class's, "skip" for msg.Skip.
+func (s *session) className(l int) string {
+	if c := s.classes(); l >= 0 && l < len(c) {
+		return c[l]
+	}
+	return "skip"
 }
 
 type disagreement struct {
@@ -59,7 +82,32 @@ const (
 	maxPool         = 60000    // IDs index the bundle's pool, MNIST indices its training set: at most 60,000
 	maxBatchItems   = 100      // msg.Settings allows batches of 1 to 100
 	maxSessionBytes = 32 << 20 // more than any browser's localStorage holds
+	maxImages       = 1 << 20  // the files an import takes (data.MaxImageFiles)
+	maxPreview      = 12       // the images an import shows
 )
+
+// checkImages reports what makes im, a session's import, invalid.
+func checkImages(im *msg.Imported) error {
+	switch {
+	case len(im.Classes) < 2 || len(im.Classes) > msg.LabClasses:
+		return fmt.Errorf("its images have %d classes: want 2 to %d", len(im.Classes), msg.LabClasses)
+	case im.Images < 1 || im.Images > maxImages || im.Files < im.Images || im.Files > maxImages:
+		return fmt.Errorf("its import of %d images from %d files is impossible", im.Images, im.Files)
+	case im.ID == "" || len(im.ID) > 64 || len(im.Preview) > maxPreview || len(im.Skipped) > msg.MaxSkipped:
+		return fmt.Errorf("its import %.64q is invalid", im.ID)
+	}
+	for _, c := range im.Classes {
+		if c == "" || len(c) > 64 {
+			return fmt.Errorf("its class name %.64q is invalid: want 1 to 64 characters", c)
+		}
+	}
+	for _, p := range im.Preview {
+		if len(p) != digitPixels {
+			return fmt.Errorf("its import's preview holds an image of %d pixels: want %d", len(p), digitPixels)
+		}
+	}
+	return nil
+}
 
 // check reports what makes a decoded session unusable: every count, index, round, label,
 // time and image size is bounded, so nothing the page or the worker does with it can index
@@ -72,6 +120,16 @@ func (s *session) check() error {
 		return err
 	}
 	seconds := func(v float64) bool { return v >= 0 && !math.IsInf(v, 1) } // false for NaN
+	pool, top := maxPool, 9                                                // the bound of IDs, the largest label
+	if s.Images != nil {
+		if err := checkImages(s.Images); err != nil {
+			return err
+		}
+		pool, top = s.Images.Images, len(s.Images.Classes)-1
+		if len(s.Drawn) > 0 {
+			return fmt.Errorf("it holds %d drawn digits: a session on images has none", len(s.Drawn))
+		}
+	}
 	switch {
 	case s.Settings.PoolSubset > maxPool:
 		return fmt.Errorf("pool subset %d: want at most %d", s.Settings.PoolSubset, maxPool)
@@ -100,7 +158,7 @@ func (s *session) check() error {
 			}
 			continue
 		}
-		if l.ID < 0 || l.ID >= maxPool || l.Label < msg.Skip || l.Label > 9 || l.Round < 0 || l.Round > s.Round ||
+		if l.ID < 0 || l.ID >= pool || l.Label < msg.Skip || l.Label > top || l.Round < 0 || l.Round > s.Round ||
 			seen[l.ID] || !seconds(l.Seconds) {
 			return fmt.Errorf("label %d (sample %d, round %d) is invalid or repeated", len(seen)+1, l.ID, l.Round)
 		}
@@ -125,9 +183,13 @@ func (s *session) check() error {
 		}
 		inBatch := map[int]bool{}
 		for i, it := range s.Batch.Items {
-			if it.ID < 0 || it.ID >= maxPool || it.MNIST < 0 || it.MNIST >= maxPool || len(it.Image) != digitPixels ||
+			mnist := it.MNIST >= 0 && it.MNIST < maxPool
+			if s.Images != nil {
+				mnist = it.MNIST == -1 && it.Truth == -1 // not an MNIST digit
+			}
+			if it.ID < 0 || it.ID >= pool || !mnist || len(it.Image) != digitPixels ||
 				(it.Adversarial != nil && len(it.Adversarial) != digitPixels) || seen[it.ID] || inBatch[it.ID] ||
-				s.Answers[i] < noAnswer || s.Answers[i] > 9 || !seconds(s.Seconds[i]) {
+				s.Answers[i] < noAnswer || s.Answers[i] > top || !seconds(s.Seconds[i]) {
 				return fmt.Errorf("digit %d of the batch on screen is invalid", i+1)
 			}
 			inBatch[it.ID] = true
@@ -189,6 +251,38 @@ func checkDrawn(l msg.Label, last int) error {
 
 // drawnID is the ID of a drawn digit's label: it is no pool sample.
 const drawnID = -1
+
+// The lab shows one of two sessions: MNIST's, saved under sessionKey, or one on the person's
+// images, whose keys (its session, its set-aside sessions, the device's speed) are the same
+// with imagesPrefix for "alab/" — datasetKey says which (datasetImages for the images).
+// web/boot.js reads datasetKey too.
+const (
+	datasetKey    = "alab/dataset"
+	datasetImages = "images"
+	imagesPrefix  = "alab/images/"
+)
+
+// prefixed is st with every key's "alab/" replaced by prefix.
+type prefixed struct {
+	st     store
+	prefix string
+}
+
+func (p prefixed) key(k string) string         { return p.prefix + strings.TrimPrefix(k, "alab/") }
+func (p prefixed) get(k string) (string, bool) { return p.st.get(p.key(k)) }
+func (p prefixed) set(k, v string) error       { return p.st.set(p.key(k), v) }
+func (p prefixed) remove(k string)             { p.st.remove(p.key(k)) }
+
+// labStore is where the session the lab shows lives in st (datasetKey); nil if st is nil.
+func labStore(st store) store {
+	if st == nil {
+		return nil
+	}
+	if v, _ := st.get(datasetKey); v == datasetImages {
+		return prefixed{st, imagesPrefix}
+	}
+	return st
+}
 
 // store is the browser's storage as the session sees it: localStorage in the page
 // (storage_wasm.go), a map in tests.

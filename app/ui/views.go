@@ -31,9 +31,12 @@ func cards(m *labModel, imgs digitImages) []card {
 		c := card{
 			ID:     it.ID,
 			Image:  imgs.url(it.ID, false, it.Image),
-			Pred:   fmt.Sprintf("model: %d (%.0f%%)", it.Pred, 100*it.Prob),
+			Pred:   fmt.Sprintf("model: %s (%.0f%%)", m.s.className(it.Pred), 100*it.Prob),
 			Score:  fmt.Sprintf("score %.3g", it.Score),
 			Answer: "?",
+		}
+		if it.Pred < 0 {
+			c.Pred = "model: none yet" // round 0 on images: drawn at random
 		}
 		if it.Adversarial != nil {
 			c.Twin = imgs.url(it.ID, true, it.Adversarial)
@@ -44,7 +47,7 @@ func cards(m *labModel, imgs digitImages) []card {
 		case a == msg.Skip:
 			c.Answer, c.State = "skip", "skipped"
 		case a >= 0:
-			c.Answer, c.State = strconv.Itoa(a), "done"
+			c.Answer, c.State = m.s.className(a), "done"
 		}
 		out[i] = c
 	}
@@ -56,7 +59,11 @@ func batchTitle(m *labModel) string {
 	if m.s.Batch == nil {
 		return "Waiting for the first batch"
 	}
-	return fmt.Sprintf("Round %d · %d digits chosen by %s", m.s.Round+1, len(m.s.Batch.Items), m.s.Batch.Strategy)
+	what := "digits"
+	if m.s.Images != nil {
+		what = "images"
+	}
+	return fmt.Sprintf("Round %d · %d %s chosen by %s", m.s.Round+1, len(m.s.Batch.Items), what, m.s.Batch.Strategy)
 }
 
 // stageText says what the engine is doing, as a sentence.
@@ -108,8 +115,25 @@ func accuracyText(h []msg.Accuracy) string {
 	return fmt.Sprintf("%.1f%%", 100*h[len(h)-1].Accuracy)
 }
 
+// accuracyLabel says what accuracyText measured: the test set, or the person's held-out
+// labels with the estimate's 95 % interval.
+func accuracyLabel(h []msg.Accuracy, images bool) string {
+	if !images {
+		return "test accuracy"
+	}
+	if len(h) == 0 || !h[len(h)-1].HeldOut {
+		return fmt.Sprintf("held-out accuracy: every %dth label, once there is one", heldOutEvery)
+	}
+	a := h[len(h)-1]
+	return fmt.Sprintf("held-out accuracy (95 %%: %.0f–%.0f %%, on %d of your labels)", 100*a.Low, 100*a.High, a.TestSize)
+}
+
+// heldOutEvery is the share of the person's labels on images held out of training to
+// estimate the accuracy (active.HeldOutEvery, which the UI does not link).
+const heldOutEvery = 5
+
 // personStats is the person's own score: the median time per label, the agreement with
-// MNIST, the minutes spent, and the model's accuracy against those minutes.
+// MNIST ("" on the person's images), the minutes spent, and the model's accuracy against those minutes.
 type personStats struct {
 	PerLabel, Agree, Minutes string
 	Compared                 int
@@ -130,7 +154,10 @@ func person(s *session) personStats {
 		slices.Sort(secs)
 		p.PerLabel = fmt.Sprintf("%.1f s", secs[len(secs)/2])
 	}
-	if s.Compared > 0 {
+	switch {
+	case s.Images != nil:
+		p.Agree = "" // the person's images have no labels to agree with
+	case s.Compared > 0:
 		p.Agree = fmt.Sprintf("%.0f%%", 100*float64(s.Agreed)/float64(s.Compared))
 	}
 	for _, h := range s.History {

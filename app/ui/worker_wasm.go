@@ -42,6 +42,15 @@ func newWorker(w js.Value, dispatch func(func()), fallback string, receive, fail
 
 func (e *engineWorker) post(m msg.Msg) { e.w.Call("postMessage", msg.Encode(m)) }
 
+// postFiles posts m with files (an array of File) beside it, as {text, files}: the browser
+// hands the worker the files themselves, which it reads one by one.
+func (e *engineWorker) postFiles(m msg.Msg, files js.Value) {
+	v := js.Global().Get("Object").New()
+	v.Set("text", msg.Encode(m))
+	v.Set("files", files)
+	e.w.Call("postMessage", v)
+}
+
 // close terminates the worker; nothing it sent after is delivered.
 func (e *engineWorker) close() {
 	if e == nil {
@@ -82,7 +91,7 @@ func startEngine(m *labModel, dispatch func(func()), receive, crashed func(strin
 	w, inbox, fresh := bootWorker()
 	// A worker started fresh begins the session itself: it is ours only if this page also
 	// found nothing saved.
-	if fresh && (len(m.s.Labels) > 0 || m.s.Batch != nil) {
+	if fresh && (len(m.s.Labels) > 0 || m.s.Batch != nil || m.s.Images != nil) {
 		w.Call("terminate")
 		w, inbox, fresh = js.Undefined(), nil, false
 	}

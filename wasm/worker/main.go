@@ -36,17 +36,32 @@ const (
 )
 
 type worker struct {
-	inbox      chan string
+	inbox      chan envelope
 	pool, test *data.Set
 	first      *engine.Start // round 0's network trained ahead of time, if it loaded
 	e          *engine.Engine
 }
 
+// envelope is a message as posted: its text (msg.Encode) and, for an import, the person's
+// files beside it (an array of File), else undefined.
+type envelope struct {
+	text  string
+	files js.Value
+}
+
+// unwrap reads what the page posted: a message's text, or {text, files} for an import.
+func unwrap(v js.Value) envelope {
+	if v.Type() == js.TypeString {
+		return envelope{text: v.String(), files: js.Undefined()}
+	}
+	return envelope{text: v.Get("text").String(), files: v.Get("files")}
+}
+
 func main() {
-	inbox := make(chan string, 4096)
+	inbox := make(chan envelope, 4096)
 	self := js.Global()
 	receive := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		s := args[0].Get("data").String()
+		s := unwrap(args[0].Get("data"))
 		select {
 		case inbox <- s:
 		default: // never block the event loop
@@ -58,7 +73,7 @@ func main() {
 	// worker.js queued what arrived while this binary was loading.
 	if q := self.Get("alabQueue"); q.Truthy() {
 		for i := 0; i < q.Length(); i++ {
-			inbox <- q.Index(i).String()
+			inbox <- unwrap(q.Index(i))
 		}
 	}
 	self.Set("onmessage", receive)
@@ -66,15 +81,15 @@ func main() {
 	w := &worker{inbox: inbox}
 	if strings.Contains(self.Get("location").Get("search").String(), "fresh") {
 		// A first visit (boot.js found nothing saved): start at once with the defaults.
-		w.handle(msg.Msg{Kind: msg.KindInit, Init: &msg.Init{Settings: msg.Defaults()}})
+		w.handle(msg.Msg{Kind: msg.KindInit, Init: &msg.Init{Settings: msg.Defaults()}}, js.Undefined())
 	}
-	for s := range inbox {
-		m, err := msg.Decode(s)
+	for in := range inbox {
+		m, err := msg.Decode(in.text)
 		if err != nil {
 			post(msg.Msg{Kind: msg.KindError, Error: "worker: " + err.Error()})
 			continue
 		}
-		w.handle(m)
+		w.handle(m, in.files)
 	}
 }
 
@@ -84,7 +99,7 @@ func progress(stage string) { post(msg.Msg{Kind: msg.KindProgress, Stage: stage}
 
 // handle answers one message. A panic in the engine is reported as fatal: the page
 // restarts the worker from its saved session.
-func (w *worker) handle(m msg.Msg) {
+func (w *worker) handle(m msg.Msg, files js.Value) {
 	defer func() {
 		if r := recover(); r != nil {
 			post(msg.Msg{Kind: msg.KindError, Error: fmt.Sprintf("worker: %v\n%s", r, debug.Stack()), Fatal: true})
@@ -103,6 +118,8 @@ func (w *worker) handle(m msg.Msg) {
 		err = w.race(ctx, m.Race)
 	case msg.KindProbe:
 		err = w.probe(m.Probe)
+	case msg.KindImport:
+		err = w.importFiles(m.Import, files)
 	case msg.KindLabel:
 		// Labels count on submit; nothing to do yet.
 	default:
@@ -114,6 +131,15 @@ func (w *worker) handle(m msg.Msg) {
 }
 
 func (w *worker) init(ctx context.Context, in *msg.Init) error {
+	if in.Images != nil {
+		b, err := w.startImages(ctx, in)
+		if err != nil {
+			post(msg.Msg{Kind: msg.KindError, Error: err.Error(), Refused: true})
+			return nil
+		}
+		w.send(b)
+		return nil
+	}
 	if w.pool == nil {
 		progress("loading digits")
 		start := time.Now()
@@ -178,21 +204,16 @@ func (w *worker) submit(ctx context.Context, m msg.Msg) error {
 // shows the digits without waiting for the evaluation.
 func (w *worker) send(b *msg.Batch) {
 	post(msg.Msg{Kind: msg.KindBatch, Batch: b})
-	acc, d, err := w.e.Evaluate()
+	a, err := w.e.Accuracy(b)
 	if err != nil {
 		post(msg.Msg{Kind: msg.KindError, Error: err.Error()})
 		return
 	}
-	a := &msg.Accuracy{Round: b.Round, Labelled: b.Labelled, Accuracy: acc, TestSize: w.e.TestSize(), Ms: msg.Ms(d)}
-	if d > 0 {
-		a.PassMs = a.Ms / float64(a.TestSize)
-	} else if a.PassMs, err = w.e.PassMs(); err != nil {
-		post(msg.Msg{Kind: msg.KindError, Error: err.Error()})
-		return
+	if a != nil {
+		post(msg.Msg{Kind: msg.KindAccuracy, Accuracy: a})
 	}
-	post(msg.Msg{Kind: msg.KindAccuracy, Accuracy: a})
 	// The redundancy map and the comparison with a random batch, once the digits are up.
-	if len(w.inbox) == 0 {
+	if len(w.inbox) == 0 && w.e.Trained() {
 		in, err := w.e.Insight(context.Background())
 		if err != nil {
 			post(msg.Msg{Kind: msg.KindError, Error: err.Error()})

@@ -1,0 +1,161 @@
+package ui
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"alab/core/active"
+	"alab/wasm/msg"
+)
+
+// imagesBatch is a batch of n of the person's images, as the worker sends it in round 0.
+func imagesBatch(round, n int) *msg.Batch {
+	b := &msg.Batch{Round: round, Strategy: "random"}
+	for i := range n {
+		id := 10*round + i
+		b.Items = append(b.Items, msg.Item{ID: id, MNIST: -1, Truth: -1, Pred: -1, Image: make([]byte, 784), Name: "holiday/IMG_" + string(rune('a'+id%26)) + ",1.png"})
+	}
+	return b
+}
+
+// An import becomes a session on images under keys of its own, shown from the next load;
+// MNIST's session stays; labels beyond the classes are refused; the session's init names the
+// import; the exports name each file and its class; a reload restores it all; and the way
+// back to MNIST finds MNIST's session again.
+func TestLabOnImages(t *testing.T) {
+	base := &memStore{m: map[string]string{}}
+	var sent []msg.Msg
+	mnist := testLab(labStore(base), &sent)
+	mnist.starting(false)
+	mnist.receive(msg.Msg{Kind: msg.KindReady})
+	mnist.receive(msg.Msg{Kind: msg.KindBatch, Batch: batch(0, 3)})
+	mnistSaved := base.m[sessionKey]
+
+	im := &msg.Imported{ID: "1-40", Classes: []string{"cat", "dog", "bird"}, Images: 38, Files: 40, Skipped: []string{"a.txt: not a PNG, JPEG or GIF image", "b.png: corrupt PNG image"}}
+	if !mnist.useImages(base, im) {
+		t.Fatal(mnist.errText)
+	}
+	if base.m[datasetKey] != datasetImages || base.m[sessionKey] != mnistSaved || base.m["alab/images/session"] == "" {
+		t.Fatalf("after the import the storage holds %v: want the images' session beside MNIST's, and the dataset switched", keys(base.m))
+	}
+
+	sent = nil
+	m := testLab(labStore(base), &sent)
+	if m.s.Images == nil || m.s.Images.ID != "1-40" || len(m.s.Labels) != 0 {
+		t.Fatalf("the reloaded lab shows %+v: want a new session on import 1-40", m.s)
+	}
+	if otherSession(base, true) != "Back to MNIST" {
+		t.Errorf("the switch reads %q: want Back to MNIST", otherSession(base, true))
+	}
+	m.starting(false)
+	m.receive(msg.Msg{Kind: msg.KindReady})
+	if len(sent) != 1 || sent[0].Init.Images == nil || sent[0].Init.Images.ID != "1-40" {
+		t.Fatalf("init %+v: want it to name the import", sent)
+	}
+	m.receive(msg.Msg{Kind: msg.KindBatch, Batch: imagesBatch(0, 4)})
+	m.answer(3)
+	if m.s.Answers[0] != noAnswer || !strings.Contains(m.errText, "no class 3: the classes are 0 to 2 (cat, dog, bird)") {
+		t.Errorf("label 3 of 3 classes: answers %v, message %q: want it refused", m.s.Answers, m.errText)
+	}
+	for _, a := range []int{2, 0, msg.Skip, 1} {
+		m.answer(a)
+	}
+	if c := cards(m, digitImages{}); c[0].Answer != "bird" || c[1].Pred != "model: none yet" {
+		t.Errorf("cards %+v: want class names and no prediction yet", c[:2])
+	}
+	m.submit()
+	m.receive(msg.Msg{Kind: msg.KindAccuracy, Accuracy: &msg.Accuracy{Round: 1, Labelled: 3, Accuracy: 0.5, TestSize: 2, HeldOut: true, Low: 0.1, High: 0.9}})
+	if got := accuracyLabel(m.s.History, true); got != "held-out accuracy (95 %: 10–90 %, on 2 of your labels)" {
+		t.Errorf("accuracy label %q", got)
+	}
+	if s := person(m.s); s.Agree != "" || len(m.s.Disagreements) != 0 || m.s.Compared != 0 {
+		t.Errorf("agreement %q, %d disagreements, %d compared: want none (no ground truth)", s.Agree, len(m.s.Disagreements), m.s.Compared)
+	}
+
+	again := testLab(labStore(base), &sent)
+	if len(again.s.Labels) != 4 || again.s.Labels[0].Name != "holiday/IMG_a,1.png" {
+		t.Fatalf("reloaded labels %+v: want the four answers with their files", again.s.Labels)
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(labelsCSV(again.s).data))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"file", "label", "class", "round", "seconds", "source"}, {"holiday/IMG_a,1.png", "2", "bird", "1", "1.5", "person"}}
+	if len(rows) != 5 || strings.Join(rows[0], "|") != strings.Join(want[0], "|") || strings.Join(rows[1], "|") != strings.Join(want[1], "|") || rows[3][1] != "skip" {
+		t.Errorf("CSV %q: want a row per label naming its file and class", rows)
+	}
+	var j struct {
+		Classes []string `json:"classes"`
+		Labels  []struct {
+			File, Class string
+			Label       *int
+		} `json:"labels"`
+	}
+	if err := json.Unmarshal(labelsJSON(again.s).data, &j); err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Classes) != 3 || len(j.Labels) != 4 || j.Labels[1].File != "holiday/IMG_b,1.png" || j.Labels[1].Class != "cat" || *j.Labels[1].Label != 0 {
+		t.Errorf("JSON %+v: want the classes and each label's file and class", j)
+	}
+
+	if !again.useDataset(base, false) {
+		t.Fatal(again.errText)
+	}
+	back := testLab(labStore(base), &sent)
+	if back.s.Images != nil || len(back.s.Labels) != len(mnist.s.Labels) || otherSession(base, false) != "Back to your images" {
+		t.Errorf("back on MNIST: %+v, switch %q: want MNIST's session and the way back to the images", back.s, otherSession(base, false))
+	}
+
+	// A second import sets the first aside, labels and all.
+	if !back.useImages(base, &msg.Imported{ID: "2-20", Classes: []string{"a", "b"}, Images: 20, Files: 20}) {
+		t.Fatal(back.errText)
+	}
+	aside := 0
+	for k := range base.m {
+		if strings.HasPrefix(k, "alab/images/set-aside/") {
+			aside++
+		}
+	}
+	if aside != 1 {
+		t.Errorf("storage %v: want the first session on images set aside", keys(base.m))
+	}
+}
+
+// A saved session on images is checked against its import: labels beyond its classes, IDs
+// beyond its images, MNIST digits in its batch and drawings are refused.
+func TestImagesSessionCheck(t *testing.T) {
+	good := func() *session {
+		s := newSession(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+		s.Images = &msg.Imported{ID: "1", Classes: []string{"a", "b"}, Images: 50, Files: 50}
+		s.Labels = []msg.Label{{ID: 49, Label: 1, Round: 1}}
+		s.Round = 1
+		return s
+	}
+	if err := good().check(); err != nil {
+		t.Fatalf("a valid session: %v", err)
+	}
+	for name, spoil := range map[string]func(*session){
+		"label beyond the classes": func(s *session) { s.Labels[0].Label = 2 },
+		"ID beyond the images":     func(s *session) { s.Labels[0].ID = 50 },
+		"one class":                func(s *session) { s.Images.Classes = s.Images.Classes[:1] },
+		"eleven classes":           func(s *session) { s.Images.Classes = strings.Split("a,b,c,d,e,f,g,h,i,j,k", ",") },
+		"more images than files":   func(s *session) { s.Images.Files = 10 },
+		"an MNIST digit":           func(s *session) { s.Batch = batch(1, 1); s.Answers = []int{noAnswer}; s.Seconds = []float64{0} },
+		"a drawing":                func(s *session) { s.Drawn = []msg.Label{{ID: drawnID, Label: 1, Round: 2, Image: make([]byte, 784)}} },
+	} {
+		s := good()
+		spoil(s)
+		if err := s.check(); err == nil {
+			t.Errorf("%s: accepted, want refused", name)
+		}
+	}
+}
+
+func TestHeldOutEveryIsTheEngines(t *testing.T) {
+	if heldOutEvery != active.HeldOutEvery {
+		t.Errorf("the page says every %dth label is held out, the engine holds out every %dth", heldOutEvery, active.HeldOutEvery)
+	}
+}
