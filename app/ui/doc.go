@@ -36,7 +36,8 @@
 //     batch last came up, when the race's workers were started and when the race finished
 //     (testhook_wasm.go).
 //   - data-testid attributes: query-item (a card, with data-id, its MNIST index, and
-//     data-answer: "?", "skip" or the label), answer-bar, key-0 … key-9, key-skip,
+//     data-answer: "?", "skip" or the label — on the person's images its class's name —
+//     and data-name: the image's file), answer-bar, key-0 … key-9, key-skip,
 //     key-undo, submit-batch, labelled-count, test-accuracy, round-notes, person-score,
 //     strategy (each option with its round's cost here), strategy-cost, disagreements, export-csv, export-json, export-model, reset,
 //     redundancy-map (data-round: the round of the map shown, -1 while mapping),
@@ -52,7 +53,10 @@
 //     data-asks), draw-twin (an image per method, data-method FGSM or DeepFool, data-to:
 //     the class it flips to), draw-distance (data-method, data-value: its L2 distance),
 //     draw-label (the labels' buttons, data-label 0–9), draw-waiting (data-count: drawings
-//     labelled, waiting for the next submit), tour.
+//     labelled, waiting for the next submit), tour; import-panel, class-names (the class
+//     names field), import-files and import-folder (the file inputs), import-summary
+//     (data-images, data-skipped: the import's counts), switch-dataset (to MNIST or back
+//     to the images).
 //   - .lab's data-engine: "idle" once the worker has nothing left to do before the next
 //     submit (on /draw: once a drawing is answered in a digit's time, no probe in flight); .notice, the message that stays; .card.focus, the highlighted digit.
 package ui

@@ -91,7 +91,7 @@ func (g *batchGrid) card(i int) app.UI {
 	if c.State != "" {
 		cls += " " + c.State
 	}
-	return app.Div().Class(cls).DataSet("testid", "query-item").DataSet("id", c.ID).DataSet("answer", c.Answer).
+	return app.Div().Class(cls).DataSet("testid", "query-item").DataSet("id", c.ID).DataSet("answer", c.Answer).DataSet("name", c.Name).Title(c.Name).
 		OnClick(func(ctx app.Context, e app.Event) { actCommand.post(ctx, command{op: opFocus, arg: i}) }).Body(
 		app.Div().Class("pair").Body(
 			app.Img().Class("digit").Src(c.Image).Alt("digit to label"),

@@ -21,6 +21,7 @@ type card struct {
 	Pred, Score string
 	Answer      string // "?", "skip" or the label
 	State       string // "", "done" or "skipped"
+	Name        string // the file of an image of the person's
 }
 
 // cards returns the batch on screen as the grid shows it, images from imgs.
@@ -34,6 +35,7 @@ func cards(m *labModel, imgs digitImages) []card {
 			Pred:   fmt.Sprintf("model: %s (%.0f%%)", m.s.className(it.Pred), 100*it.Prob),
 			Score:  fmt.Sprintf("score %.3g", it.Score),
 			Answer: "?",
+			Name:   it.Name,
 		}
 		if it.Pred < 0 {
 			c.Pred = "model: none yet" // round 0 on images: drawn at random

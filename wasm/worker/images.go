@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -45,7 +46,7 @@ func (w *worker) importFiles(in *msg.Import, files js.Value) error {
 	if len(classes) > msg.LabClasses {
 		return fmt.Errorf("worker: %d classes: the lab labels from the keys 0 to 9, so want at most %d (alab team takes up to %d)", len(classes), msg.LabClasses, data.MaxClassNames)
 	}
-	bg, err := data.ParseBackground(in.Background)
+	bg, err := data.ParseBackground(cmp.Or(in.Background, "auto"))
 	if err != nil {
 		return err
 	}
