@@ -131,27 +131,22 @@ func (w *worker) handle(m msg.Msg, files js.Value) {
 }
 
 func (w *worker) init(ctx context.Context, in *msg.Init) error {
-	if in.Images != nil {
-		b, err := w.startImages(ctx, in)
-		if err != nil {
-			post(msg.Msg{Kind: msg.KindError, Error: err.Error(), Refused: true})
-			return nil
+	start := w.startImages
+	if in.Images == nil {
+		start = w.start
+		if w.pool == nil {
+			progress("loading digits")
+			t := time.Now()
+			if err := w.load(); err != nil {
+				return err
+			}
+			progress(fmt.Sprintf("digits decoded in %v (pool %d, test %d)", time.Since(t).Round(time.Millisecond), w.pool.N, w.test.N))
 		}
-		w.send(b)
-		return nil
 	}
-	if w.pool == nil {
-		progress("loading digits")
-		start := time.Now()
-		if err := w.load(); err != nil {
-			return err
-		}
-		progress(fmt.Sprintf("digits decoded in %v (pool %d, test %d)", time.Since(start).Round(time.Millisecond), w.pool.N, w.test.N))
-	}
-	b, err := w.start(ctx, in)
+	b, err := start(ctx, in)
 	if err != nil {
-		// The saved session (its settings or labels) is not one this engine can rebuild:
-		// a restart would fail alike.
+		// The saved session (its settings, labels or images) is not one this engine can
+		// rebuild: a restart would fail alike.
 		post(msg.Msg{Kind: msg.KindError, Error: err.Error(), Refused: true})
 		return nil
 	}
