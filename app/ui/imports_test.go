@@ -159,3 +159,42 @@ func TestHeldOutEveryIsTheEngines(t *testing.T) {
 		t.Errorf("the page says every %dth label is held out, the engine holds out every %dth", heldOutEvery, active.HeldOutEvery)
 	}
 }
+
+// A session on images the engine refuses (its images are gone from the browser) is set
+// aside, labels and all, and the lab goes back to MNIST's session, saying why.
+func TestLabLeavesRefusedImages(t *testing.T) {
+	base := &memStore{m: map[string]string{}}
+	var sent []msg.Msg
+	mnist := testLab(labStore(base), &sent)
+	mnist.starting(false)
+	mnist.receive(msg.Msg{Kind: msg.KindReady})
+	mnist.receive(msg.Msg{Kind: msg.KindBatch, Batch: batch(0, 3)})
+	if !mnist.useImages(base, &msg.Imported{ID: "1-40", Classes: []string{"a", "b"}, Images: 40, Files: 40}) {
+		t.Fatal(mnist.errText)
+	}
+	m := testLab(labStore(base), &sent)
+	m.starting(false)
+	m.receive(msg.Msg{Kind: msg.KindReady})
+	m.receive(msg.Msg{Kind: msg.KindBatch, Batch: imagesBatch(0, 2)})
+	m.answer(1)
+	m.answer(0)
+	m.submit()
+	if !m.refused("this browser no longer holds the images of this session") {
+		t.Fatal("a refused session on images with labels: want it set aside and a restart")
+	}
+	m.leaveImages(base)
+	aside := ""
+	for k, v := range base.m {
+		if strings.HasPrefix(k, "alab/images/set-aside/") {
+			aside = v
+		}
+	}
+	_, left := base.m["alab/images/session"]
+	if m.s.Images != nil || m.s.Batch == nil || base.m[datasetKey] != "mnist" || left || !strings.Contains(aside, `"name":"holiday/IMG_a,1.png"`) {
+		t.Errorf("after the refusal: images %v, batch %v, dataset %q, images session left %v, set aside %.80q: want MNIST's session back and the images' set aside",
+			m.s.Images, m.s.Batch != nil, base.m[datasetKey], left, aside)
+	}
+	if !strings.Contains(m.notice, "no longer holds the images") || !strings.Contains(m.notice, "Back on MNIST") || m.aside == nil {
+		t.Errorf("notice %q, aside %v: want why, where the labels went, and their export", m.notice, m.aside != nil)
+	}
+}

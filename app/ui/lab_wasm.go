@@ -109,8 +109,14 @@ func (c *lab) receive(text string) {
 			reload()
 		}
 	case in.Kind == msg.KindError && in.Refused:
-		// Restarting would fail alike: set the session aside and start afresh.
+		// Restarting would fail alike: set the session aside and start afresh — on MNIST,
+		// where the session was on images the browser no longer holds.
+		images := c.m.s.Images != nil
 		if c.m.refused(in.Error) {
+			if images {
+				c.m.leaveImages(c.base)
+				c.other = otherSession(c.base, false)
+			}
 			c.startWorker()
 		}
 	case in.Kind == msg.KindError && in.Fatal:

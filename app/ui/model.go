@@ -205,6 +205,28 @@ func (m *labModel) useImages(base store, im *msg.Imported) bool {
 	return m.useDataset(base, true)
 }
 
+// leaveImages goes back to MNIST's session after a session on images was set aside
+// (refused): the new session setAsideSession saved in its place is dropped, the lab shows
+// MNIST's, and the notice says why.
+func (m *labModel) leaveImages(base store) {
+	if m.st != nil {
+		m.st.remove(sessionKey)
+	}
+	notice, aside := m.notice, m.aside
+	if !m.useDataset(base, false) {
+		return // the message says why; the session stays the new one
+	}
+	var text string
+	m.s, m.st, m.notice, text = loadSession(base, m.now())
+	m.notice = strings.TrimSpace(notice + " " + m.notice + " Back on MNIST's session.")
+	m.aside = aside
+	if text != "" {
+		f := asideFile(text)
+		m.aside = &f
+	}
+	m.focus = m.firstUnanswered()
+}
+
 // useDataset makes the session on the person's images (images) or MNIST's the one the lab
 // shows from the next load on; false, with a message, if the storage refused.
 func (m *labModel) useDataset(base store, images bool) bool {
