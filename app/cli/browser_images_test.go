@@ -121,6 +121,37 @@ func TestBrowserImages(t *testing.T) {
 		t.Errorf("after a reload the batch shows\n%s\nwant\n%s", got, onScreen)
 	}
 
+	// A labelled folder to test on, picked as a folder: one subfolder per class, named as the
+	// classes, and one that is not a class (skipped, named).
+	testDir := filepath.Join(t.TempDir(), "mytest")
+	for i := 300; i < 400; i++ {
+		class := classes[b.mnistTest.Labels[i]]
+		if i == 399 {
+			class = "ten"
+		}
+		p := filepath.Join(testDir, class, fmt.Sprintf("t%03d.png", i))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, &image.Gray{Pix: slices.Clone(b.mnistTest.Image(i)), Stride: 28, Rect: image.Rect(0, 0, 28, 28)}); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	b.do(chromedp.SetUploadFiles(`[data-testid=import-test]`, []string{testDir}))
+	b.wait(`document.querySelector('[data-testid=import-summary]').dataset.test === '99' && `+jsAccuracy+` !== '–'`, 60*time.Second)
+	if got := b.eval(jsAccuracyFor); got != "test accuracy on 99 labelled images of yours" {
+		t.Errorf("with a test folder the accuracy reads %q: want it measured on the 99 test images", got)
+	}
+	if got := b.eval(`document.querySelector('[data-testid=import-summary]').textContent`); !strings.Contains(got, `ten/t399.png: class folder "ten" is not one of the classes`) {
+		t.Errorf("the summary does not name the skipped test file: %q", got)
+	}
+	t.Logf("with the test folder: %s %s", b.eval(jsAccuracy), b.eval(jsAccuracyFor))
+
 	rows, err := csv.NewReader(strings.NewReader(readFile(t, b.download("export-csv", "alab-labels.csv")))).ReadAll()
 	if err != nil {
 		t.Fatal(err)

@@ -54,9 +54,9 @@
 //     the class it flips to), draw-distance (data-method, data-value: its L2 distance),
 //     draw-label (the labels' buttons, data-label 0–9), draw-waiting (data-count: drawings
 //     labelled, waiting for the next submit), tour; import-panel, class-names (the class
-//     names field), import-files and import-folder (the file inputs), import-summary
-//     (data-images, data-skipped: the import's counts), switch-dataset (to MNIST or back
-//     to the images).
+//     names field), import-files and import-folder (the file inputs), import-test (the
+//     labelled test folder's), import-summary (data-images, data-skipped, data-test: the
+//     import's counts), switch-dataset (to MNIST or back to the images).
 //   - .lab's data-engine: "idle" once the worker has nothing left to do before the next
 //     submit (on /draw: once a drawing is answered in a digit's time, no probe in flight); .notice, the message that stays; .card.focus, the highlighted digit.
 package ui

@@ -77,6 +77,15 @@ func (p *importPanel) Render() app.UI {
 			app.Label().Class("file").Body(app.Span().Text("Image files: "), input("import-files", false)),
 			app.Label().Class("file").Body(app.Span().Text("A folder: "), input("import-folder", true)),
 		),
+		app.If(p.Images != nil, app.Label().Class("file").Body(
+			app.Span().Text("A labelled folder to test on (a subfolder per class, named as the classes): "),
+			app.Input().Type("file").DataSet("testid", "import-test").Attr("webkitdirectory", true).Multiple(true).
+				Disabled(p.Importing).OnChange(func(ctx app.Context, e app.Event) {
+				if files := e.Get("target").Get("files"); files.Truthy() && files.Get("length").Int() > 0 {
+					actImportTest.post(ctx, importRequest{files: files})
+				}
+			}),
+		)),
 		app.If(p.Importing, app.P().Class("status").Text(stageText(p.Stage))),
 		app.If(p.Images != nil, p.summary()),
 		app.If(p.Other != "", app.Button().DataSet("testid", "switch-dataset").Text(p.Other).
@@ -92,6 +101,7 @@ func (p *importPanel) summary() app.UI {
 	}
 	return app.Div().Body(
 		app.P().DataSet("testid", "import-summary").DataSet("images", im.Images).DataSet("skipped", im.Files-im.Images).
+			DataSet("test", testImages(im)).
 			Text(importSummary(im)),
 		app.Div().Class("preview").Body(app.Range(p.Preview).Slice(func(i int) app.UI {
 			return app.Img().Class("digit small").Src(p.Preview[i]).Alt(fmt.Sprintf("your image %d as the network sees it", i+1))
@@ -109,7 +119,15 @@ func importSummary(im *msg.Imported) string {
 	if skipped := im.Files - im.Images; skipped > 0 {
 		s += fmt.Sprintf(" (%d of %d files skipped)", skipped, im.Files)
 	}
-	return s + " into " + fmt.Sprint(len(im.Classes)) + " classes: " + strings.Join(im.Classes, ", ") + "."
+	s += " into " + fmt.Sprint(len(im.Classes)) + " classes: " + strings.Join(im.Classes, ", ") + "."
+	if t := im.Test; t != nil {
+		s += fmt.Sprintf(" Tested on %d labelled images of yours", t.Images)
+		if skipped := t.Files - t.Images; skipped > 0 {
+			s += fmt.Sprintf(" (%d of %d files skipped: %s)", skipped, t.Files, strings.Join(t.Skipped, "; "))
+		}
+		s += "."
+	}
+	return s
 }
 
 // previews are the data URLs of im's preview images; nil on MNIST.
@@ -144,4 +162,12 @@ func otherSession(base store, images bool) string {
 		}
 	}
 	return ""
+}
+
+// testImages is how many labelled test images im has; 0 if none.
+func testImages(im *msg.Imported) int {
+	if im.Test == nil {
+		return 0
+	}
+	return im.Test.Images
 }

@@ -198,3 +198,32 @@ func TestLabLeavesRefusedImages(t *testing.T) {
 		t.Errorf("notice %q, aside %v: want why, where the labels went, and their export", m.notice, m.aside != nil)
 	}
 }
+
+// A labelled test folder becomes the session's test set: kept over a reload, only for its
+// own import, and the accuracy then reads as measured on it.
+func TestLabTestFolder(t *testing.T) {
+	base := &memStore{m: map[string]string{}}
+	var sent []msg.Msg
+	if !testLab(labStore(base), &sent).useImages(base, &msg.Imported{ID: "1-40", Classes: []string{"a", "b"}, Images: 40, Files: 40}) {
+		t.Fatal("import refused")
+	}
+	m := testLab(labStore(base), &sent)
+	m.s.History = []msg.Accuracy{{Round: 1, Labelled: 10, Accuracy: 0.5, TestSize: 2, HeldOut: true}}
+	if m.useTest(&msg.Imported{ID: "other", Images: 5, Files: 5}) || m.s.Images.Test != nil {
+		t.Error("a test folder of another import: taken, want refused")
+	}
+	if !m.useTest(&msg.Imported{ID: "1-40", Classes: []string{"a", "b"}, Images: 9, Files: 10, Skipped: []string{"x/c/1.png: class folder \"c\" is not one of the classes (a, b)"}}) {
+		t.Fatal(m.errText)
+	}
+	again := testLab(labStore(base), &sent)
+	if again.s.Images.Test == nil || again.s.Images.Test.Images != 9 || len(again.s.History) != 0 {
+		t.Fatalf("after a reload: test %+v, history %v: want the test folder kept and the curve started again", again.s.Images.Test, again.s.History)
+	}
+	if s := importSummary(again.s.Images); !strings.Contains(s, "Tested on 9 labelled images of yours (1 of 10 files skipped: x/c/1.png: class folder") {
+		t.Errorf("summary %q: want the test folder and what it skipped", s)
+	}
+	h := []msg.Accuracy{{Round: 2, Labelled: 20, Accuracy: 0.75, TestSize: 9}}
+	if got := accuracyLabel(h, true); got != "test accuracy on 9 labelled images of yours" {
+		t.Errorf("accuracy label %q", got)
+	}
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"syscall/js"
 	"time"
 
@@ -58,6 +59,15 @@ func (c *lab) OnMount(ctx app.Context) {
 		files := js.Global().Get("Array").Call("from", app.JSValue(r.files))
 		c.eng.postFiles(msg.Msg{Kind: msg.KindImport, Import: &msg.Import{Classes: r.classes}}, files)
 	})
+	actImportTest.handle(ctx, func(r importRequest) {
+		im := c.m.s.Images
+		if im == nil {
+			return
+		}
+		c.m.importStarted()
+		files := js.Global().Get("Array").Call("from", app.JSValue(r.files))
+		c.eng.postFiles(msg.Msg{Kind: msg.KindImportTest, Import: &msg.Import{Classes: strings.Join(im.Classes, ","), TestFor: im.ID}}, files)
+	})
 	actDataset.handle(ctx, func(images bool) {
 		if c.m.useDataset(c.base, images) {
 			reload()
@@ -104,6 +114,10 @@ func (c *lab) receive(text string) {
 		c.m.errText = err.Error()
 	case in.Kind == msg.KindModel:
 		download(modelFile(in.Model))
+	case in.Kind == msg.KindImportTest && in.Imported != nil:
+		if c.m.useTest(in.Imported) {
+			c.startWorker() // it restores the session, measuring on the test images
+		}
 	case in.Kind == msg.KindImport && in.Imported != nil:
 		if c.m.useImages(c.base, in.Imported) {
 			reload()

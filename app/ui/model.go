@@ -205,6 +205,25 @@ func (m *labModel) useImages(base store, im *msg.Imported) bool {
 	return m.useDataset(base, true)
 }
 
+// useTest makes test, a labelled folder the worker stored, the test set of the session on
+// images: the accuracy is measured on it from now on, instead of estimated on held-out
+// labels, so the curve starts again. It reports whether the caller should restart the
+// worker (which restores the session with the test set): not if the test set is not this
+// session's.
+func (m *labModel) useTest(test *msg.Imported) bool {
+	m.importing = false
+	im := m.s.Images
+	if im == nil || test.ID != im.ID || test.Images < 1 {
+		m.errText = "The test folder is not for the images on screen: import it again."
+		return false
+	}
+	test.Preview, test.Test = nil, nil
+	im.Test = test
+	m.s.History = nil
+	m.persist()
+	return true
+}
+
 // leaveImages goes back to MNIST's session after a session on images was set aside
 // (refused): the new session setAsideSession saved in its place is dropped, the lab shows
 // MNIST's, and the notice says why.

@@ -101,6 +101,9 @@ func checkImages(im *msg.Imported) error {
 			return fmt.Errorf("its class name %.64q is invalid: want 1 to 64 characters", c)
 		}
 	}
+	if t := im.Test; t != nil && (t.Images < 1 || t.Files < t.Images || t.Files > maxImages || t.Test != nil || len(t.Preview) > 0 || len(t.Skipped) > msg.MaxSkipped) {
+		return fmt.Errorf("its test folder of %d images from %d files is impossible", t.Images, t.Files)
+	}
 	for _, p := range im.Preview {
 		if len(p) != digitPixels {
 			return fmt.Errorf("its import's preview holds an image of %d pixels: want %d", len(p), digitPixels)

@@ -120,11 +120,13 @@ func accuracyText(h []msg.Accuracy) string {
 // accuracyLabel says what accuracyText measured: the test set, or the person's held-out
 // labels with the estimate's 95 % interval.
 func accuracyLabel(h []msg.Accuracy, images bool) string {
-	if !images {
+	switch {
+	case !images:
 		return "test accuracy"
-	}
-	if len(h) == 0 || !h[len(h)-1].HeldOut {
-		return fmt.Sprintf("held-out accuracy: every %dth label, once there is one", heldOutEvery)
+	case len(h) > 0 && !h[len(h)-1].HeldOut:
+		return fmt.Sprintf("test accuracy on %d labelled images of yours", h[len(h)-1].TestSize)
+	case len(h) == 0:
+		return fmt.Sprintf("accuracy: on every %dth label, held out, once there is one", heldOutEvery)
 	}
 	a := h[len(h)-1]
 	return fmt.Sprintf("held-out accuracy (95 %%: %.0f–%.0f %%, on %d of your labels)", 100*a.Low, 100*a.High, a.TestSize)

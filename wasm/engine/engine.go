@@ -104,9 +104,10 @@ func New(ctx context.Context, cfg Config, pool, test *data.Set, s msg.Settings) 
 // NewImages starts a session with settings s over the person's images: pool, unlabelled,
 // files[i] naming image i, labelled into classes classes (2 to msg.LabClasses). There is
 // no ground truth, so no seed set: round 0 queries a random batch, round 1 trains the first
-// network on its answers (active.Config.Unseeded), and every active.HeldOutEvery-th label
-// is held out of training to estimate the accuracy (Accuracy).
-func NewImages(ctx context.Context, cfg Config, pool *data.Set, files []string, classes int, s msg.Settings) (*Engine, error) {
+// network on its answers (active.Config.Unseeded). The accuracy (Accuracy) is measured on
+// test, a labelled set of the person's, or, where test is nil, estimated on every
+// active.HeldOutEvery-th label, held out of training.
+func NewImages(ctx context.Context, cfg Config, pool *data.Set, files []string, classes int, test *data.Set, s msg.Settings) (*Engine, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -119,7 +120,11 @@ func NewImages(ctx context.Context, cfg Config, pool *data.Set, files []string, 
 	cfg, s = cfg.withDefaults(), s.WithDefaults()
 	c := cfg.loopConfig(s, pool.N)
 	c.Classes, c.Unseeded, c.Init, c.InitBalanced, c.HoldOut, c.RoundZero = classes, true, 0, false, active.HeldOutEvery, nil
-	test := &data.Set{Rows: pool.Rows, Cols: pool.Cols}
+	if test == nil {
+		test = &data.Set{Rows: pool.Rows, Cols: pool.Cols}
+	} else {
+		c.HoldOut = 0
+	}
 	loop, err := active.New(ctx, c, pool, test, active.GroundTruth{Set: pool})
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
@@ -251,10 +256,14 @@ func (e *Engine) Query(ctx context.Context) (*msg.Batch, error) {
 func (e *Engine) Evaluate() (float64, time.Duration, error) { return e.loop.Evaluate() }
 
 // Accuracy measures the accuracy of the network of batch b: on the test set, or on the
-// person's images on the labels held out so far, as an estimate with its interval. It is
-// nil, with no error, where there is nothing to measure yet (no network, or no held-out label).
+// person's images without one on the labels held out so far, as an estimate with its
+// interval. It is nil, with no error, where there is nothing to measure yet (no network, or
+// no held-out label).
 func (e *Engine) Accuracy(b *msg.Batch) (*msg.Accuracy, error) {
-	if e.files == nil {
+	if !e.Trained() {
+		return nil, nil
+	}
+	if e.TestSize() > 0 {
 		acc, d, err := e.Evaluate()
 		if err != nil {
 			return nil, err
@@ -266,9 +275,6 @@ func (e *Engine) Accuracy(b *msg.Batch) (*msg.Accuracy, error) {
 			return nil, err
 		}
 		return a, nil
-	}
-	if e.loop.Net() == nil {
-		return nil, nil
 	}
 	start := time.Now()
 	est, err := e.loop.HeldOut()

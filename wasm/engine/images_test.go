@@ -32,7 +32,7 @@ func TestImagesSession(t *testing.T) {
 	clear(set.Labels) // no ground truth
 	ctx := context.Background()
 	s := msg.Settings{Strategy: "margin", Batch: 10, PoolSubset: 100, Seed: 3}
-	e, err := NewImages(ctx, quick, set, files, 3, s)
+	e, err := NewImages(ctx, quick, set, files, 3, nil, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestImagesSession(t *testing.T) {
 			}
 		}
 	}
-	again, err := NewImages(ctx, quick, set, files, 3, s)
+	again, err := NewImages(ctx, quick, set, files, 3, nil, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +95,48 @@ func TestImagesSession(t *testing.T) {
 		classes int
 		files   []string
 	}{{1, files}, {11, files}, {3, files[1:]}} {
-		if _, err := NewImages(ctx, quick, set, c.files, c.classes, s); err == nil {
+		if _, err := NewImages(ctx, quick, set, c.files, c.classes, nil, s); err == nil {
 			t.Errorf("%d classes, %d names for %d images: accepted, want refused", c.classes, len(c.files), set.N)
 		}
+	}
+}
+
+// With a labelled test set of the person's, the accuracy is measured on it, not estimated
+// on held-out labels.
+func TestImagesSessionWithTestSet(t *testing.T) {
+	pool, test := fixture(t)
+	files := make([]string, pool.N)
+	for i := range files {
+		files[i] = fmt.Sprintf("%d.png", i)
+	}
+	labelsOf := slices.Clone(pool.Labels)
+	set := *pool
+	set.Labels = make([]uint8, pool.N) // no ground truth
+	ctx := context.Background()
+	s := msg.Settings{Strategy: "entropy", Batch: 10, PoolSubset: 100, Seed: 5}
+	e, err := NewImages(ctx, quick, &set, files, 10, test, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.Query(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ls []msg.Label
+	for _, it := range b.Items {
+		ls = append(ls, msg.Label{ID: it.ID, Label: int(labelsOf[it.ID]), Round: 1})
+	}
+	if err := e.Submit(ls); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = e.Query(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, err := e.Accuracy(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a == nil || a.HeldOut || a.TestSize != test.N || a.Accuracy < 0 || a.Accuracy > 1 {
+		t.Errorf("accuracy %+v: want one measured on the %d test images", a, test.N)
 	}
 }

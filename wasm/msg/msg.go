@@ -37,6 +37,8 @@ const (
 	KindRaceDone = "raceDone" // Msg.Stage: the strategy whose race run has finished
 	KindProbe    = "probe"    // request: Msg.Probe.Image, a drawn digit; reply: Msg.Probe, what the network makes of it
 	KindImport   = "import"   // request: Msg.Import, with the person's image files beside it; reply: Msg.Imported
+	// KindImportTest is KindImport for a labelled folder to test on (Import.TestFor).
+	KindImportTest = "importTest"
 )
 
 // Msg is the one envelope both sides send. Kind says which of the other fields are set.
@@ -82,7 +84,7 @@ func Decode(s string) (Msg, error) {
 	}
 	switch m.Kind {
 	case KindReady, KindInit, KindLabel, KindSubmit, KindProgress, KindBatch, KindAccuracy, KindModel, KindError,
-		KindInsight, KindRace, KindRaceDone, KindProbe, KindImport:
+		KindInsight, KindRace, KindRaceDone, KindProbe, KindImport, KindImportTest:
 	default:
 		return Msg{}, fmt.Errorf("msg: unknown kind %q", m.Kind)
 	}
@@ -101,7 +103,7 @@ func Decode(s string) (Msg, error) {
 	if m.Kind == KindProbe && m.Probe == nil {
 		return Msg{}, fmt.Errorf("msg: probe without its payload")
 	}
-	if m.Kind == KindImport && m.Import == nil && m.Imported == nil {
+	if (m.Kind == KindImport || m.Kind == KindImportTest) && m.Import == nil && m.Imported == nil {
 		return Msg{}, fmt.Errorf("msg: import without its payload")
 	}
 	if m.Kind == KindRace && m.Race == nil && len(m.Rows) == 0 {
@@ -138,6 +140,9 @@ const LabClasses = 10
 type Import struct {
 	Classes    string `json:"classes"`              // the class names, comma-separated (data.ParseClasses)
 	Background string `json:"background,omitempty"` // "auto" (or ""), "dark" or "light" (data.ParseBackground)
+	// TestFor, in a KindImportTest, is the import whose test set the files are: a labelled
+	// folder, one subfolder per class, named as the classes.
+	TestFor string `json:"testFor,omitempty"`
 }
 
 // MaxSkipped bounds the skipped files an Imported lists by name (it counts them all).
@@ -153,6 +158,9 @@ type Imported struct {
 	Files   int      `json:"files"`
 	Skipped []string `json:"skipped,omitempty"` // the first MaxSkipped
 	Preview [][]byte `json:"preview,omitempty"` // the first images, as the network sees them
+	// Test, if not nil, is the labelled folder stored as this import's test set
+	// (KindImportTest's reply: its Images and Files, the files it skipped).
+	Test *Imported `json:"test,omitempty"`
 }
 
 // Probe asks what the network of the batch on screen makes of a drawn digit (Image, 28×28

@@ -120,6 +120,8 @@ func (w *worker) handle(m msg.Msg, files js.Value) {
 		err = w.probe(m.Probe)
 	case msg.KindImport:
 		err = w.importFiles(m.Import, files)
+	case msg.KindImportTest:
+		err = w.importTest(m.Import, files)
 	case msg.KindLabel:
 		// Labels count on submit; nothing to do yet.
 	default:
