@@ -15,7 +15,7 @@ WASM     := GOOS=js GOARCH=wasm
 # Benchmarks: how long each one runs (e.g. make bench BENCHTIME=3s).
 BENCHTIME ?= 2s
 
-.PHONY: all build run test vet test-native test-wasm golden bench bench-native bench-wasm bench-team fuzz clean
+.PHONY: all build run test vet test-native test-wasm golden bench bench-native bench-wasm bench-anchors bench-team fuzz clean
 
 all: build
 
@@ -61,6 +61,16 @@ bench-native:
 bench-wasm:
 	$(WASM) GOEXPERIMENT=simd $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./core/nn ./core/gemm
 	$(WASM) GOEXPERIMENT= $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./core/nn ./core/gemm
+
+## bench-anchors: the WebAssembly engine (both builds) beside TensorFlow.js's WASM backend
+## (SIMD on and off) and ConvNetJS, in one run under node; installs them from npm into out/anchors
+ANCHORS := out/anchors
+bench-anchors:
+	mkdir -p $(ANCHORS)
+	npm install --no-save --no-audit --no-fund --prefix $(ANCHORS) @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0 convnetjs@0.3.0
+	$(WASM) GOEXPERIMENT=simd $(GO) test -run '^$$' -bench 'Train|Infer' -benchtime $(BENCHTIME) ./core/nn | tee $(ANCHORS)/alab-simd.txt
+	$(WASM) GOEXPERIMENT= $(GO) test -run '^$$' -bench 'Train|Infer' -benchtime $(BENCHTIME) ./core/nn | tee $(ANCHORS)/alab-scalar.txt
+	NODE_PATH=$(ANCHORS)/node_modules node core/nn/anchors/anchors.js $(ANCHORS)/alab-simd.txt $(ANCHORS)/alab-scalar.txt
 
 ## bench-team: 50 simulated annotators label a team server on loopback for 60 s (MNIST)
 bench-team:
