@@ -13,9 +13,9 @@
 // Images are N×784 float32 values in [0, 1], row-major (image i is images[i*784:(i+1)*784],
 // pixel (h, w) at h*28+w), as nn.NewInput lays them out.
 //
-// The network is read-only by contract, but every search runs backward passes through it,
-// which add into net.Grads as a side effect (training zeroes them before every step). A Net
-// is not safe for concurrent use, so neither is a search on it.
+// The network is read-only: a search runs forward passes and input-gradient passes
+// (nn.Net.InputGradTo), which leave its parameters and gradients as they are. A Net is not
+// safe for concurrent use, so neither is a search on it.
 package adversarial
 
 import (

@@ -32,7 +32,7 @@ func (l *ReLU) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
 	return y
 }
 
-func (l *ReLU) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {
+func (l *ReLU) backward(dy *tensor.Dense, needDx, _ bool) *tensor.Dense {
 	if !needDx {
 		return nil
 	}
@@ -111,7 +111,7 @@ func (l *Dropout) drawMaskTo(mask []float32, rng *rand.Rand) {
 	}
 }
 
-func (l *Dropout) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {
+func (l *Dropout) backward(dy *tensor.Dense, needDx, _ bool) *tensor.Dense {
 	if !needDx || !l.on {
 		if needDx {
 			return dy

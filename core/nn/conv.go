@@ -135,7 +135,7 @@ func (l *Conv2D) forwardPooled(x *tensor.Dense, pool *MaxPool2D) *tensor.Dense {
 }
 
 // backward: dy is (N, F, Ho, Wo); dx is (N, C, H, W).
-func (l *Conv2D) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {
+func (l *Conv2D) backward(dy *tensor.Dense, needDx, needParams bool) *tensor.Dense {
 	n := batch(dy)
 	kk := l.in.C * l.k * l.k
 	hw := l.out.H * l.out.W
@@ -148,18 +148,24 @@ func (l *Conv2D) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {
 		for i := 0; i < n; i++ {
 			src := dyd[(i*l.out.C+f)*hw : (i*l.out.C+f+1)*hw]
 			copy(l.prod[(f*n+i)*hw:], src)
-			for _, v := range src {
-				s += v
+			if needParams {
+				for _, v := range src {
+					s += v
+				}
 			}
 		}
-		l.db[f] += s
+		if needParams {
+			l.db[f] += s
+		}
 	}
 	// dW (F × kk) += dy (F × cols) · colᵀ (cols × kk)
-	if gemm.OwnKernel {
+	switch {
+	case !needParams:
+	case gemm.OwnKernel:
 		l.colT = grow(l.colT, gemm.PanelsLen(cols, kk))
 		gatherPanels(l.colT, data(l.x), l.positions(n), l.out.W, l.taps)
 		gemm.MulPanels(false, l.out.C, kk, cols, l.prod, cols, l.colT, 1, l.dw, kk)
-	} else {
+	default:
 		gemm.Mul(false, true, l.out.C, kk, cols, l.prod, cols, l.col, cols, 1, l.dw, kk)
 	}
 	if !needDx {

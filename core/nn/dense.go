@@ -43,16 +43,18 @@ func (l *Dense) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
 }
 
 // backward: dy is (N, out); dx has the input's shape.
-func (l *Dense) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {
+func (l *Dense) backward(dy *tensor.Dense, needDx, needParams bool) *tensor.Dense {
 	n := batch(dy)
 	dyd := data(dy)
-	for i := 0; i < n; i++ {
-		for j, v := range dyd[i*l.out : (i+1)*l.out] {
-			l.db[j] += v
+	if needParams {
+		for i := 0; i < n; i++ {
+			for j, v := range dyd[i*l.out : (i+1)*l.out] {
+				l.db[j] += v
+			}
 		}
+		// dW (out × in) += dyᵀ (out × N) · x (N × in)
+		gemm.Mul(true, false, l.out, l.in, n, dyd, l.out, data(l.x), l.in, 1, l.dw, l.in)
 	}
-	// dW (out × in) += dyᵀ (out × N) · x (N × in)
-	gemm.Mul(true, false, l.out, l.in, n, dyd, l.out, data(l.x), l.in, 1, l.dw, l.in)
 	if !needDx {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
@@ -107,7 +108,7 @@ func TestLayerGradients(t *testing.T) {
 			}
 			l.forward(xt, c.pass())
 			dyT := tensor.New(tensor.WithShape(y.Shape().Clone()...), tensor.WithBacking(append([]float32(nil), r...)))
-			dx := l.backward(dyT, true)
+			dx := l.backward(dyT, true, true)
 
 			check := func(what string, v, analytic []float32) {
 				t.Helper()
@@ -280,4 +281,45 @@ func paramAt(net *Net, i int) string {
 		i -= len(p.Data)
 	}
 	return fmt.Sprintf("Params[%d]", i)
+}
+
+// InputGradTo gives bit for bit the input gradient Backward gives for the same seed, and
+// leaves the parameters' gradients as they were.
+func TestInputGradToLeavesGrads(t *testing.T) {
+	for _, arch := range Architectures {
+		net, err := New(arch, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(6, 7))
+		x := NewInput(5)
+		for i := range data(x) {
+			data(x)[i] = rng.Float32()
+		}
+		seed := make([]float32, 5*Classes)
+		for i := range seed {
+			seed[i] = rng.Float32() - 0.5
+		}
+		for i := range net.Grads {
+			net.Grads[i] = float32(i%7) - 3
+		}
+		before := slices.Clone(net.Grads)
+		net.Forward(x, Pass{Mode: Infer})
+		got := make([]float32, 5*Input.size())
+		net.InputGradTo(got, seed)
+		if !slices.Equal(net.Grads, before) {
+			t.Errorf("%s: InputGradTo changed the parameters' gradients", arch)
+		}
+		want := make([]float32, len(got))
+		d := tensor.New(tensor.WithShape(5, Classes), tensor.WithBacking(slices.Clone(seed)))
+		net.Backward(d, want)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s: input gradient %d is %v, Backward's %v", arch, i, got[i], want[i])
+			}
+		}
+		if slices.Equal(net.Grads, before) {
+			t.Errorf("%s: Backward left the parameters' gradients as they were", arch)
+		}
+	}
 }

@@ -281,13 +281,16 @@ func (n *Net) Outputs() int { return n.output().out }
 
 // Backward propagates dL/dlogits (N × outputs) through the last Forward pass, adding into
 // Grads. With dx non-nil it also writes dL/dinput (N × inputs, 784 for an image) there.
-func (n *Net) Backward(dlogits *tensor.Dense, dx []float32) {
+func (n *Net) Backward(dlogits *tensor.Dense, dx []float32) { n.backward(dlogits, dx, true) }
+
+// backward is Backward, adding into Grads only if params.
+func (n *Net) backward(dlogits *tensor.Dense, dx []float32, params bool) {
 	if n.noGrad {
 		panic("nn: Backward after a NoGrad pass")
 	}
 	g := dlogits
 	for i := len(n.layers) - 1; i >= 0; i-- {
-		g = n.layers[i].backward(g, i > 0 || dx != nil)
+		g = n.layers[i].backward(g, i > 0 || dx != nil, params)
 	}
 	if dx != nil {
 		copy(dx, data(g))
@@ -300,12 +303,13 @@ func (n *Net) ZeroGrad() { clear(n.Grads) }
 // InputGradTo writes into dst (N × 784) the gradient with respect to the input of
 // Σᵢ Σₖ seed[i,k]·logit[i,k], for the input of the last Forward pass: with seed one-hot on
 // class k it is ∇ₓ logitₖ; with e_k − e_j it is ∇ₓ(logitₖ − logitⱼ), as DeepFool needs.
-// As a side effect it adds into Grads (training zeroes them before every step).
+// It computes no parameter gradient (about half a backward pass's work) and leaves Grads
+// as they are.
 func (n *Net) InputGradTo(dst, seed []float32) {
 	nb := batch(n.x)
 	d := n.dlog.get(nb, shape{n.output().out, 1, 1}, true)
 	copy(data(d), seed)
-	n.Backward(d, dst)
+	n.backward(d, dst, false)
 }
 
 // TrainBatch runs one optimisation step on the batch x (as Forward takes it) with labels (in

@@ -70,7 +70,9 @@ func (p Pass) stochastic() bool { return p.Mode == Train || p.Mode == MCSample }
 // layer's parameter gradients and, if needDx, returns dL/d(input) (else nil).
 type layer interface {
 	forward(x *tensor.Dense, p Pass) *tensor.Dense
-	backward(dy *tensor.Dense, needDx bool) *tensor.Dense
+	// backward computes dL/dinput from dy if needDx, and adds the parameters' gradients
+	// into Grads if needParams.
+	backward(dy *tensor.Dense, needDx, needParams bool) *tensor.Dense
 }
 
 // shape is the per-example geometry of an activation: channels, height, width.

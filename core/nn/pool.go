@@ -66,7 +66,7 @@ func (l *MaxPool2D) plane(dst, src []float32) {
 	}
 }
 
-func (l *MaxPool2D) backward(dy *tensor.Dense, needDx bool) *tensor.Dense {
+func (l *MaxPool2D) backward(dy *tensor.Dense, needDx, _ bool) *tensor.Dense {
 	if !needDx {
 		return nil
 	}
