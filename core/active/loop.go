@@ -367,6 +367,16 @@ func (l *Loop) takenBatch() []query.Pick {
 	return slices.Clone(z.Batch)
 }
 
+// Measured returns the current round's test accuracy if it is known without computing it:
+// measured by Evaluate, or given with round 0 (RoundZero).
+func (l *Loop) Measured() (float64, bool) {
+	if l.net == nil || l.trained != l.round {
+		return 0, false
+	}
+	a, ok := l.accuracy[l.round]
+	return a, ok
+}
+
 // Evaluate returns the test accuracy of the current round's network, measured once per
 // round, and how long measuring it took (0 if it was known).
 func (l *Loop) Evaluate() (float64, time.Duration, error) {

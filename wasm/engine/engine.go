@@ -232,8 +232,8 @@ func (e *Engine) Query(ctx context.Context) (*msg.Batch, error) {
 		Labelled: r.Labelled, Accuracy: -1, Restored: r.Replayed,
 		Timings: msg.Timings{Train: msg.Ms(r.Train), Score: msg.Ms(r.Score), Select: msg.Ms(r.Select)},
 	}
-	if acc, d, err := e.loop.Evaluate(); err == nil && d == 0 {
-		b.Accuracy = acc // known already
+	if acc, ok := e.loop.Measured(); ok {
+		b.Accuracy = acc // known already: the batch does not wait for an evaluation
 	}
 	if strategy, err := query.New(s.Strategy, query.Options{}); err == nil && strategy.Needs().Model &&
 		s.PoolSubset > e.cfg.AdversarialCap && !r.Replayed {

@@ -30,6 +30,10 @@ type Start struct {
 	Seed      uint64      `json:"seed"`    // Settings.Seed
 	Labels    []msg.Label `json:"labels"`  // the seed set, sorted by ID
 	Weights   []byte      `json:"weights"` // the trained network as .npz (nn.Net.Save)
+	// Accuracy is that network's on the test set TrainStart was given, if Tested: a first
+	// visit shows it without evaluating.
+	Accuracy float64 `json:"accuracy"`
+	Tested   bool    `json:"tested"`
 	// Picks are the batch that Settings query with that network.
 	Settings msg.Settings `json:"settings"`
 	Picks    []query.Pick `json:"picks"`
@@ -49,6 +53,10 @@ func TrainStart(ctx context.Context, cfg Config, pool, test *data.Set, s msg.Set
 	if _, err := e.Query(ctx); err != nil {
 		return nil, err
 	}
+	acc, _, err := e.Evaluate()
+	if err != nil {
+		return nil, err
+	}
 	picks := e.loop.Batch()
 	for _, p := range picks {
 		if p.Adversarial != nil || math.IsInf(p.Score, 0) || math.IsNaN(p.Score) {
@@ -61,7 +69,7 @@ func TrainStart(ctx context.Context, cfg Config, pool, test *data.Set, s msg.Set
 	}
 	c := e.cfg
 	return &Start{Arch: c.Arch, ColdSteps: c.ColdSteps, Batch: c.Batch, Seed: e.settings.Seed, Labels: e.SeedSet(),
-		Weights: w.Bytes(), Settings: e.settings, Picks: slices.Clone(picks), net: e.loop.Net()}, nil
+		Weights: w.Bytes(), Accuracy: acc, Tested: true, Settings: e.settings, Picks: slices.Clone(picks), net: e.loop.Net()}, nil
 }
 
 // WriteStart writes s as JSON, the form ReadStart reads.
@@ -94,5 +102,6 @@ func (st *Start) roundZero(c Config, s msg.Settings) *active.RoundZero {
 	for i, l := range st.Labels {
 		ids[i] = l.ID
 	}
-	return &active.RoundZero{Net: st.net, Labelled: ids, Settings: settings(st.Settings.WithDefaults()), Batch: st.Picks}
+	return &active.RoundZero{Net: st.net, Labelled: ids, Tested: st.Tested, Accuracy: st.Accuracy,
+		Settings: settings(st.Settings.WithDefaults()), Batch: st.Picks}
 }
