@@ -80,24 +80,28 @@ func timeSVG(pts []chart.Point, w float64) string {
 }
 
 // histSVG draws two class histograms side by side per class: a (the batch, orange) and b
-// (the random batch, blue), each bar labelled with its count.
-func histSVG(a, b [10]int, w float64) string {
+// (the random batch, blue), each bar labelled with its count, one pair per class of names
+// (the ten digits if nil).
+func histSVG(a, b [10]int, names []string, w float64) string {
 	if w <= 0 {
 		w = 300
 	}
+	if names == nil {
+		names = digitNames
+	}
 	top := max(1, slices.Max(a[:]), slices.Max(b[:]))
 	p := chart.New(w, 124, chart.Margin{Top: 16, Right: 4, Bottom: 18, Left: 4}, "hist", "classes in the batch")
-	p.Domain(0, 10, 0, float64(top))
-	ticks := make([]chart.Tick, 10)
-	for k := range 10 {
+	p.Domain(0, float64(len(names)), 0, float64(top))
+	ticks := make([]chart.Tick, len(names))
+	for k, name := range names {
 		for j, v := range []int{a[k], b[k]} {
 			x0 := float64(k) + 0.1 + 0.42*float64(j)
-			p.Bar([]string{"hb", "hr"}[j], "", x0, x0+0.38, float64(v), fmt.Sprintf("%d: %d", k, v))
+			p.Bar([]string{"hb", "hr"}[j], "", x0, x0+0.38, float64(v), fmt.Sprintf("%s: %d", name, v))
 			if v > 0 {
 				p.Label(x0+0.19, float64(v), -3, "hv", "middle", fmt.Sprint(v))
 			}
 		}
-		ticks[k] = chart.Tick{V: float64(k) + 0.5, Text: fmt.Sprint(k)}
+		ticks[k] = chart.Tick{V: float64(k) + 0.5, Text: name}
 	}
 	p.AxisX(ticks, false)
 	return p.String()

@@ -36,7 +36,7 @@ func TestChartsGolden(t *testing.T) {
 		{"curve-300.svg", curveSVG(history, 300)},
 		{"time-300.svg", timeSVG(pts, 300)},
 		{"time-one.svg", timeSVG(pts[:1], 300)},
-		{"hist-300.svg", histSVG([10]int{1, 3, 1, 2, 0, 1, 0, 0, 1, 1}, [10]int{2, 2, 0, 0, 0, 1, 1, 2, 1, 1}, 300)},
+		{"hist-300.svg", histSVG([10]int{1, 3, 1, 2, 0, 1, 0, 0, 1, 1}, [10]int{2, 2, 0, 0, 0, 1, 1, 2, 1, 1}, nil, 300)},
 		{"mini.svg", miniHistSVG([10]int{0, 4, 1, 0, 0, 0, 0, 0, 2, 3}, "#1f77b4")},
 		{"race-empty-330.svg", raceSVG(nil, nil, race, 330)},
 		{"race-640.svg", raceSVG(rows, []string{"random", "margin"}, race, 640)},

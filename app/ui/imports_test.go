@@ -227,3 +227,19 @@ func TestLabTestFolder(t *testing.T) {
 		t.Errorf("accuracy label %q", got)
 	}
 }
+
+// On the person's images the batch's histogram has a pair of bars per class, named.
+func TestHistogramOfClasses(t *testing.T) {
+	svg := histSVG([10]int{2, 0, 1}, [10]int{1, 1, 1}, []string{"cat", "dog", "bird"}, 300)
+	for _, want := range []string{">cat<", ">dog<", ">bird<", "cat: 2"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the histogram lacks %q", want)
+		}
+	}
+	if strings.Contains(svg, ">9<") {
+		t.Error("the histogram of three classes draws the digits' ten")
+	}
+	if got := lastLabelsText([10]int{2, 0, 1}, []string{"cat", "dog", "bird"}); !strings.Contains(got, "2×cat 1×bird") {
+		t.Errorf("last labels %q: want them by class name", got)
+	}
+}

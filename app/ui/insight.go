@@ -48,11 +48,14 @@ func mapCounts(in *msg.Insight) (batch, random, labelled, pool int) {
 
 // lastLabelsText says which classes the person gave in the last batch, h, or nothing
 // before the first.
-func lastLabelsText(h [10]int) string {
+func lastLabelsText(h [10]int, names []string) string {
+	if names == nil {
+		names = digitNames
+	}
 	var parts []string
 	for d, v := range h {
-		if v > 0 {
-			parts = append(parts, fmt.Sprintf("%d×%d", v, d))
+		if v > 0 && d < len(names) {
+			parts = append(parts, fmt.Sprintf("%d×%s", v, names[d]))
 		}
 	}
 	if len(parts) == 0 {

@@ -203,7 +203,7 @@ func (c *lab) Render() app.UI {
 			app.Div().Class("maincol").Body(
 				&batchGrid{Title: batchTitle(m), Cards: cards(m, c.imgs), Focus: m.focus, Waiting: stageText(m.stage), Error: m.errText, Bar: c.bar(), Classes: imageClasses(m.s)},
 				// Shown from the first batch on, and kept while the next is computed.
-				app.If(m.s.Batch != nil || m.s.Round > 0, &redundancyPanel{Insight: m.insight, Items: m.items(), LastLabels: m.s.LastLabels}),
+				app.If(m.s.Batch != nil || m.s.Round > 0, &redundancyPanel{Insight: m.insight, Items: m.items(), LastLabels: m.s.LastLabels, Classes: imageClasses(m.s)}),
 			),
 			app.Aside().Class("side").Body(
 				&progressPanel{History: m.s.History, Images: m.s.Images != nil, Labelled: m.s.labelled(), Batches: m.s.Round, Status: status, Timing: timingText(m), Notes: notesText(m)},

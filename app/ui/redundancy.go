@@ -18,6 +18,7 @@ type redundancyPanel struct {
 	Insight    *msg.Insight // nil while the worker maps the pool
 	Items      []msg.Item   // the batch on screen
 	LastLabels [10]int      // the classes the person gave in the last batch
+	Classes    []string     // on the person's images, their class names; nil for the digits
 }
 
 func (r *redundancyPanel) Render() app.UI {
@@ -62,11 +63,11 @@ func (r *redundancyPanel) diagnostics(in *msg.Insight) app.UI {
 	return app.Div().Body(
 		app.Raw(previewBox(in.Round)),
 		app.H3().Text("Classes in the batch"),
-		app.Div().DataSet("testid", "batch-histogram").DataSet("hist", histKey(hb)).Body(&histChart{Batch: hb, Random: hr}),
-		app.P().Class("small").Text("Bars: the model's predictions for the batch (orange) and for the random batch (blue)."+lastLabelsText(r.LastLabels)),
+		app.Div().DataSet("testid", "batch-histogram").DataSet("hist", histKey(hb)).Body(&histChart{Batch: hb, Random: hr, Classes: r.Classes}),
+		app.P().Class("small").Text("Bars: the model's predictions for the batch (orange) and for the random batch (blue)."+lastLabelsText(r.LastLabels, r.Classes)),
 		app.Div().Class("figure").DataSet("testid", "batch-entropy").Body(
 			app.Span().Class("big").Text(fmt.Sprintf("%.2f", curve.LabelEntropy(hb[:]))),
-			app.Span().Text(fmt.Sprintf(" nats label entropy (random batch %.2f; %.2f = every class equally)", curve.LabelEntropy(hr[:]), math.Log(10))),
+			app.Span().Text(fmt.Sprintf(" nats label entropy (random batch %.2f; %.2f = every class equally)", curve.LabelEntropy(hr[:]), math.Log(float64(r.classCount())))),
 		),
 		app.Div().Class("figure").DataSet("testid", "pairwise-distance").Body(
 			app.Span().Class("big").Text(fmt.Sprintf("%.2f", in.BatchDistance)),
@@ -117,6 +118,17 @@ func (c *mapChart) Render() app.UI {
 type histChart struct {
 	sized
 	Batch, Random [10]int
+	Classes       []string // nil for the digits
 }
 
-func (c *histChart) Render() app.UI { return svgBox("hist-box", histSVG(c.Batch, c.Random, c.width)) }
+func (c *histChart) Render() app.UI {
+	return svgBox("hist-box", histSVG(c.Batch, c.Random, c.Classes, c.width))
+}
+
+// classCount is how many classes the network tells apart.
+func (r *redundancyPanel) classCount() int {
+	if r.Classes != nil {
+		return len(r.Classes)
+	}
+	return 10
+}
