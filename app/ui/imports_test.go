@@ -11,6 +11,15 @@ import (
 	"alab/wasm/msg"
 )
 
+// mnistLab is a lab on MNIST over base with its first batch on screen.
+func mnistLab(base *memStore, sent *[]msg.Msg) *labModel {
+	m := testLab(labStore(base), sent)
+	m.starting(false)
+	m.receive(msg.Msg{Kind: msg.KindReady})
+	m.receive(msg.Msg{Kind: msg.KindBatch, Batch: batch(0, 3)})
+	return m
+}
+
 // imagesBatch is a batch of n of the person's images, as the worker sends it in round 0.
 func imagesBatch(round, n int) *msg.Batch {
 	b := &msg.Batch{Round: round, Strategy: "random"}
@@ -28,10 +37,7 @@ func imagesBatch(round, n int) *msg.Batch {
 func TestLabOnImages(t *testing.T) {
 	base := &memStore{m: map[string]string{}}
 	var sent []msg.Msg
-	mnist := testLab(labStore(base), &sent)
-	mnist.starting(false)
-	mnist.receive(msg.Msg{Kind: msg.KindReady})
-	mnist.receive(msg.Msg{Kind: msg.KindBatch, Batch: batch(0, 3)})
+	mnist := mnistLab(base, &sent)
 	mnistSaved := base.m[sessionKey]
 
 	im := &msg.Imported{ID: "1-40", Classes: []string{"cat", "dog", "bird"}, Images: 38, Files: 40, Skipped: []string{"a.txt: not a PNG, JPEG or GIF image", "b.png: corrupt PNG image"}}
@@ -165,10 +171,7 @@ func TestHeldOutEveryIsTheEngines(t *testing.T) {
 func TestLabLeavesRefusedImages(t *testing.T) {
 	base := &memStore{m: map[string]string{}}
 	var sent []msg.Msg
-	mnist := testLab(labStore(base), &sent)
-	mnist.starting(false)
-	mnist.receive(msg.Msg{Kind: msg.KindReady})
-	mnist.receive(msg.Msg{Kind: msg.KindBatch, Batch: batch(0, 3)})
+	mnist := mnistLab(base, &sent)
 	if !mnist.useImages(base, &msg.Imported{ID: "1-40", Classes: []string{"a", "b"}, Images: 40, Files: 40}) {
 		t.Fatal(mnist.errText)
 	}
