@@ -79,6 +79,24 @@ func kernel4x8(kb int, pa, pbs []float32, stride, tiles int, c []float32, ldc in
 // storeColumns8 stores (first) or adds the 4×8 tile whose column j is cj into c, whose rows
 // are ldc apart.
 func storeColumns8(c []float32, ldc int, first bool, c0, c1, c2, c3, c4, c5, c6, c7 archsimd.Float32x4) {
+	if first {
+		// Each column to memory in one store, then each row out of it: 8 stores and 32
+		// copies, where extracting the 32 lanes one by one took 32 more.
+		var u [8][4]float32
+		c0.StoreArray(&u[0])
+		c1.StoreArray(&u[1])
+		c2.StoreArray(&u[2])
+		c3.StoreArray(&u[3])
+		c4.StoreArray(&u[4])
+		c5.StoreArray(&u[5])
+		c6.StoreArray(&u[6])
+		c7.StoreArray(&u[7])
+		for r := range 4 {
+			row := c[r*ldc : r*ldc+8 : r*ldc+8]
+			row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = u[0][r], u[1][r], u[2][r], u[3][r], u[4][r], u[5][r], u[6][r], u[7][r]
+		}
+		return
+	}
 	var t [4][8]float32
 	t[0] = [8]float32{c0.GetElem(0), c1.GetElem(0), c2.GetElem(0), c3.GetElem(0), c4.GetElem(0), c5.GetElem(0), c6.GetElem(0), c7.GetElem(0)}
 	t[1] = [8]float32{c0.GetElem(1), c1.GetElem(1), c2.GetElem(1), c3.GetElem(1), c4.GetElem(1), c5.GetElem(1), c6.GetElem(1), c7.GetElem(1)}
@@ -86,10 +104,6 @@ func storeColumns8(c []float32, ldc int, first bool, c0, c1, c2, c3, c4, c5, c6,
 	t[3] = [8]float32{c0.GetElem(3), c1.GetElem(3), c2.GetElem(3), c3.GetElem(3), c4.GetElem(3), c5.GetElem(3), c6.GetElem(3), c7.GetElem(3)}
 	for r := range 4 {
 		row := c[r*ldc : r*ldc+8 : r*ldc+8]
-		if first {
-			row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = t[r][0], t[r][1], t[r][2], t[r][3], t[r][4], t[r][5], t[r][6], t[r][7]
-			continue
-		}
 		lo := archsimd.LoadFloat32x4(row[:4:4]).Add(archsimd.LoadFloat32x4Array((*[4]float32)(t[r][:4])))
 		hi := archsimd.LoadFloat32x4(row[4:8:8]).Add(archsimd.LoadFloat32x4Array((*[4]float32)(t[r][4:])))
 		lo.Store(row[:4:4])
