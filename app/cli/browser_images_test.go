@@ -29,7 +29,8 @@ const (
 )
 
 // TestBrowserImages labels a person's own images: a folder of 300 PNG files with random
-// names, made from MNIST test digits, picked through the file input with 10 class names
+// names, made from MNIST test digits (and a file that is no image and one too large), picked
+// through the file input with 10 class names
 // typed in; the import converts them, keeps them in the browser and starts a session on
 // them; three batches are labelled from the keyboard (each image's class is its digit's);
 // the held-out estimate shows with its interval; a reload restores images and labels; the
@@ -57,12 +58,22 @@ func TestBrowserImages(t *testing.T) {
 		truth[name] = int(b.mnistTest.Labels[i])
 		paths = append(paths, filepath.Join(dir, name))
 	}
-	// And one that is not an image: skipped, named, and the rest still loads.
+	// And one that is not an image, and one too large (refused from its header): skipped,
+	// named, and the rest still loads.
 	bad := filepath.Join(dir, "notes.png")
 	if err := os.WriteFile(bad, []byte("not an image"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	paths = append(paths, bad)
+	huge := filepath.Join(dir, "poster.png")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, image.NewGray(image.Rect(0, 0, 5000, 5000))); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	paths = append(paths, bad, huge)
 
 	b.do(chromedp.Navigate(b.url + "/"))
 	b.wait(jsItems+`.length > 0`, 120*time.Second) // MNIST's first batch: a session to come back to
@@ -73,11 +84,14 @@ func TestBrowserImages(t *testing.T) {
 	b.do(chromedp.SetUploadFiles(`[data-testid=import-files]`, paths))
 	b.waitReload(jsImported+` === '300' && `+jsItems+`.length === 10`, 120*time.Second) // the page reloads on its images
 	t.Logf("300 images imported and a first batch on screen %.1f s after the files were chosen", time.Since(start).Seconds())
-	if got := b.eval(`document.querySelector('[data-testid=import-summary]').dataset.skipped`); got != "1" {
-		t.Errorf("the import skipped %s files: want 1 (notes.png)", got)
+	if got := b.eval(`document.querySelector('[data-testid=import-summary]').dataset.skipped`); got != "2" {
+		t.Errorf("the import skipped %s files: want 2 (notes.png, poster.png)", got)
 	}
-	if got := b.eval(`document.querySelector('[data-testid=import-panel]').textContent`); !strings.Contains(got, "notes.png: not a PNG, JPEG or GIF image") {
-		t.Errorf("the import panel does not name the skipped file: %q", got)
+	panel := b.eval(`document.querySelector('[data-testid=import-panel]').textContent`)
+	for _, want := range []string{"notes.png: not a PNG, JPEG or GIF image", "poster.png: PNG image of 5000×5000 pixels: want at most 4096×4096"} {
+		if !strings.Contains(panel, want) {
+			t.Errorf("the import panel does not say %q: %q", want, panel)
+		}
 	}
 	if n := b.eval(`String(document.querySelectorAll('[data-testid=import-panel] .preview img').length)`); n != "12" {
 		t.Errorf("%s images shown as the network sees them: want 12", n)
