@@ -33,8 +33,17 @@ import (
 // Mul panics if a dimension is negative, a leading dimension too small, a slice too short
 // or beta neither 0 nor 1.
 func Mul(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	mulWith(defaultBackend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	be := defaultBackend
+	if chooseBackend != nil {
+		be = chooseBackend(tb, m, k)
+	}
+	mulWith(be, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
+
+// chooseBackend, if not nil, picks Mul's backend by the shape of the whole product (never of
+// a thread's piece, so the bits do not depend on the threads): where a SIMD kernel pays on
+// some shapes and not on others.
+var chooseBackend func(tb bool, m, k int) backend
 
 // MulPanels computes C = op(A)·B + beta·C as Mul does, for B (k×n) stored as the panels the
 // own kernel reads, so that no copy of B is made: column pair q (columns 2q and 2q+1) is
@@ -206,15 +215,22 @@ func mulCut(mul backend, panels, ta, tb bool, m, n, k int, a []float32, lda int,
 	if m*n*k < minParallelWork {
 		j.parts = 1
 	}
-	// A small product, or the pool busy with another caller's: compute alone. How C is cut
-	// changes no bits, so this is only a question of speed.
-	if j.parts == 1 || !pool.mu.TryLock() {
+	// The pool busy with another caller's product: compute alone, with pack buffers from the
+	// free list. How C is cut changes no bits, so this is only a question of speed.
+	if !pool.mu.TryLock() {
 		w := spare.Get().(*workspace)
 		mul(w, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		spare.Put(w)
 		return
 	}
 	defer pool.mu.Unlock()
+	if j.parts == 1 {
+		// A small product: on this goroutine, with the pool's own pack buffers, which stay
+		// grown (the free list's are dropped at each garbage collection, and growing them
+		// again touches fresh pages).
+		mul(&pool.ws, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	j.parts = min(j.parts, len(pool.workers)+1)
 
 	pool.job = j

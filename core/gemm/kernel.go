@@ -57,17 +57,17 @@ func grow(s []float32, n int) []float32 {
 // It requires m, n, k > 0; Mul handles the empty cases.
 // It runs fastKernel: the SIMD kernel where the target has one.
 func mulOwn(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	mulBlocks(w, fastKernel, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	mulBlocks(w, fastKernel, fastTall, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // mulScalar is mulOwn with the plain-Go kernel, kernel4x2, on every target.
 func mulScalar(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	mulBlocks(w, kernel4x2, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	mulBlocks(w, kernel4x2, nil, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // mulPanels is mulOwn for B given as panels (MulPanels): the kernel reads them in place.
 func mulPanels(w *workspace, ta, _ bool, m, n, k int, a []float32, lda int, b []float32, _ int, beta float32, c []float32, ldc int) {
-	mulBlocks(w, fastKernel, ta, false, true, m, n, k, a, lda, b, 0, beta, c, ldc)
+	mulBlocks(w, fastKernel, fastTall, ta, false, true, m, n, k, a, lda, b, 0, beta, c, ldc)
 }
 
 // A rowKernel computes one row of 4×2 tiles of C from a packed A panel and `tiles` packed B
@@ -78,8 +78,17 @@ type rowKernel func(kb int, pa, pbs []float32, stride, tiles int, c []float32, l
 // file built with GOEXPERIMENT=simd installs where the target (and natively the CPU) has it.
 var fastKernel rowKernel = kernel4x2
 
-// mulBlocks is mulOwn, or with panels set mulPanels, with the kernel kern.
-func mulBlocks(w *workspace, kern rowKernel, ta, tb, panels bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// A tallKernel computes one row of 8×2 tiles of C from two consecutive packed A panels (rows
+// 0–3 and 4–7), as two calls of a rowKernel would, summing each element in the same order.
+type tallKernel func(kb int, pa0, pa1, pbs []float32, stride, tiles int, c []float32, ldc int, first bool)
+
+// fastTall, if not nil, is the tallKernel mulOwn and mulPanels run on pairs of A panels: the
+// 256-bit SIMD kernel a file built with GOEXPERIMENT=simd installs on amd64 with AVX2.
+var fastTall tallKernel
+
+// mulBlocks is mulOwn, or with panels set mulPanels, with the kernel kern, and tall (if not
+// nil) on pairs of A panels.
+func mulBlocks(w *workspace, kern rowKernel, tall tallKernel, ta, tb, panels bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for j0 := 0; j0 < n; j0 += nc {
 		nb := min(nc, n-j0)
 		for p0 := 0; p0 < k; p0 += kc {
@@ -100,7 +109,7 @@ func mulBlocks(w *workspace, kern rowKernel, ta, tb, panels bool, m, n, k int, a
 				mb := min(mc, m-i0)
 				w.a = grow(w.a, roundUp(mb, mr)*kb)
 				packA(w.a, ta, a, lda, i0, mb, p0, kb)
-				macroKernel(w, kern, pb, stride, mb, nb, kb, c[i0*ldc+j0:], ldc, first)
+				macroKernel(w, kern, tall, pb, stride, mb, nb, kb, c[i0*ldc+j0:], ldc, first)
 			}
 		}
 	}
@@ -109,13 +118,19 @@ func mulBlocks(w *workspace, kern rowKernel, ta, tb, panels bool, m, n, k int, a
 // macroKernel multiplies the packed mb×kb block of A by the kb×nb block of B, whose q-th
 // panel is pb[q*stride:][:nr*kb], into the mb×nb block of C starting at c[0]. Each A panel
 // (L1) meets every B panel of the block (L2) in one call of the kernel: under WebAssembly a
-// call costs as much as a 4×2 tile of 25 steps. Interior tiles run kern, edge tiles kernel4x2:
-// both sum in the same order.
-func macroKernel(w *workspace, kern rowKernel, pb []float32, stride, mb, nb, kb int, c []float32, ldc int, first bool) {
+// call costs as much as a 4×2 tile of 25 steps. Interior tiles run kern (or tall, where it
+// is not nil, on two A panels at once), edge tiles kernel4x2: all sum in the same order.
+func macroKernel(w *workspace, kern rowKernel, tall tallKernel, pb []float32, stride, mb, nb, kb int, c []float32, ldc int, first bool) {
 	pairs := nb / nr
+	done := 0 // rows whose interior tiles are computed
 	for i := 0; i < mb; i += mr {
 		pa := w.a[i*kb : (i+mr)*kb]
-		if i+mr <= mb {
+		switch {
+		case i < done || i+mr > mb:
+		case tall != nil && i+2*mr <= mb:
+			tall(kb, pa, w.a[(i+mr)*kb:(i+2*mr)*kb], pb, stride, pairs, c[i*ldc:], ldc, first)
+			done = i + 2*mr
+		default:
 			kern(kb, pa, pb, stride, pairs, c[i*ldc:], ldc, first)
 		}
 		for j := 0; j < nb; j += nr {
