@@ -300,7 +300,18 @@ func TestUnreadable(t *testing.T) {
 	if err := ts.p.db.QueryRow(`SELECT final, fed FROM items WHERE id = ?`, out).Scan(&final, &fed); err != nil || final != Unreadable || fed < 1 {
 		t.Fatalf("item %d: final %d, fed %d (%v): want %d, trained on from round 1 or later", out, final, fed, err, Unreadable)
 	}
-	// The same file opened again replays the take-out.
+	// The same file opened again replays the take-out — once the running server has written
+	// round 1 to it, which it does after the round is queried in memory (a second server
+	// reading the file before would publish round 1 again).
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var n int
+		if err := ts.p.db.QueryRow(`SELECT COUNT(*) FROM rounds WHERE round = 1`).Scan(&n); err == nil && n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("round 1 was never written to the project file")
+		}
+	}
 	p, err := Open(ts.path, t.Logf)
 	if err != nil {
 		t.Fatal(err)
