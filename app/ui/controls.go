@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -15,6 +16,7 @@ type settingsPanel struct {
 	app.Compo
 	Settings msg.Settings // with defaults filled in
 	Speed    deviceSpeed  // what each strategy's round costs here
+	Pool     string       // what the pool holds, as a sentence
 }
 
 func (p *settingsPanel) Render() app.UI {
@@ -24,6 +26,9 @@ func (p *settingsPanel) Render() app.UI {
 		opts[i] = app.Option().Value(s.Name).Text(s.Name + " · " + strategyCost(s, st, p.Speed)).Selected(s.Name == st.Strategy)
 	}
 	subsets := []int{500, 1000, 2000, 5000, 10000}
+	if !slices.Contains(subsets, st.PoolSubset) { // a pool of the person's images, smaller
+		subsets = append([]int{st.PoolSubset}, subsets...)
+	}
 	subOpts := make([]app.UI, len(subsets))
 	for i, n := range subsets {
 		subOpts[i] = app.Option().Value(strconv.Itoa(n)).Text(strconv.Itoa(n)).Selected(n == st.PoolSubset)
@@ -51,7 +56,7 @@ func (p *settingsPanel) Render() app.UI {
 			app.Span().Text("Candidates scored"),
 			app.Select().Body(subOpts...).OnChange(set(settingPoolSubset)),
 		),
-		app.P().Class("small").Text("Changes apply from the next batch. The pool holds 10,000 MNIST training digits."),
+		app.P().Class("small").Text("Changes apply from the next batch. "+p.Pool),
 	)
 }
 

@@ -171,3 +171,11 @@ func testImages(im *msg.Imported) int {
 	}
 	return im.Test.Images
 }
+
+// poolText says what the session's pool holds.
+func poolText(s *session) string {
+	if s.Images != nil {
+		return fmt.Sprintf("The pool holds your %d images.", s.Images.Images)
+	}
+	return "The pool holds 10,000 MNIST training digits."
+}

@@ -53,6 +53,9 @@ func TestLabOnImages(t *testing.T) {
 	if m.s.Images == nil || m.s.Images.ID != "1-40" || len(m.s.Labels) != 0 {
 		t.Fatalf("the reloaded lab shows %+v: want a new session on import 1-40", m.s)
 	}
+	if got := poolText(m.s); got != "The pool holds your 38 images." || m.s.Settings.PoolSubset != 100 {
+		t.Errorf("pool %q, candidates %d: want the person's 38 images, 100 candidates (the least)", got, m.s.Settings.PoolSubset)
+	}
 	if otherSession(base, true) != "Back to MNIST" {
 		t.Errorf("the switch reads %q: want Back to MNIST", otherSession(base, true))
 	}

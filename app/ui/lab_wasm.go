@@ -208,7 +208,7 @@ func (c *lab) Render() app.UI {
 			app.Aside().Class("side").Body(
 				&progressPanel{History: m.s.History, Images: m.s.Images != nil, Labelled: m.s.labelled(), Batches: m.s.Round, Status: status, Timing: timingText(m), Notes: notesText(m)},
 				&personPanel{Stats: person(m.s)},
-				&settingsPanel{Settings: m.s.Settings.WithDefaults(), Speed: m.speed},
+				&settingsPanel{Settings: m.s.Settings.WithDefaults(), Speed: m.speed, Pool: poolText(m.s)},
 				app.If(m.s.Images == nil, &disagreementsPanel{Submitted: m.s.Round > 0, Digits: disagreements(m.s, c.imgs)}),
 				&sessionPanel{Ready: m.ready},
 				&importPanel{Images: m.s.Images, Other: c.other, Importing: m.importing, Stage: m.stage, Preview: previews(m.s.Images)},
