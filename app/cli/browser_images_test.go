@@ -117,7 +117,8 @@ func TestBrowserImages(t *testing.T) {
 		}
 		b.submit()
 	}
-	b.wait(jsLabelled+` === '30' && `+jsAccuracy+` !== '–'`, 60*time.Second)
+	// The estimate of the network trained on the 30 labels comes after its batch: 6 held out.
+	b.wait(jsLabelled+` === '30' && `+jsAccuracyFor+`.includes('on 6 of your labels')`, 60*time.Second)
 	estimate := b.eval(jsAccuracyFor)
 	t.Logf("after 30 labels: %s %s", b.eval(jsAccuracy), estimate)
 	if !strings.Contains(estimate, "held-out accuracy (95 %:") || !strings.Contains(estimate, "on 6 of your labels") {
