@@ -28,13 +28,12 @@ var (
 	actReset   = action[struct{}]("lab/reset")  // start again (after the person confirms)
 	// actCancelRestore stops restoring a saved session: it is set aside and a new one starts.
 	actCancelRestore = action[struct{}]("lab/cancel-restore")
-	actRace          = action[raceCommand]("race/do")           // a race control
-	actRaceCfg       = action[raceSetting]("race/edit")         // a race setting changed
-	actDraw          = action[drawCommand]("draw/do")           // a draw control or key
-	actStroke        = action[[]point]("draw/stroke")           // a stroke ended on the canvas: its points
-	actImport        = action[importRequest]("lab/import")      // the person's files to label
-	actImportTest    = action[importRequest]("lab/import-test") // a labelled folder of the person's to test on
-	actDataset       = action[bool]("lab/dataset")              // show the session on images (true) or MNIST's
+	actRace          = action[raceCommand]("race/do")      // a race control
+	actRaceCfg       = action[raceSetting]("race/edit")    // a race setting changed
+	actDraw          = action[drawCommand]("draw/do")      // a draw control or key
+	actStroke        = action[[]point]("draw/stroke")      // a stroke ended on the canvas: its points
+	actImport        = action[importRequest]("lab/import") // the person's files: to label, or to test on
+	actDataset       = action[bool]("lab/dataset")         // show the session on images (true) or MNIST's
 )
 
 // setting is a settings control's new value: field is one of labModel.setSetting's names.

@@ -9,11 +9,12 @@ import (
 	"alab/wasm/msg"
 )
 
-// importRequest is the person's files to label (a FileList, from the file inputs or a
-// drop) and the class names they typed.
+// importRequest is the person's files (a FileList, from the file inputs or a drop): images
+// to label, with the class names they typed, or with test set a labelled folder to test on.
 type importRequest struct {
 	classes string
 	files   app.Value
+	test    bool
 }
 
 // importPanel is where the person brings their own images: the class names, the files (or
@@ -42,17 +43,15 @@ func (p *importPanel) Render() app.UI {
 	if p.names == "" {
 		p.names = p.defaultClasses()
 	}
-	send := func(ctx app.Context, files app.Value) {
+	send := func(ctx app.Context, files app.Value, test bool) {
 		if files.Truthy() && files.Get("length").Int() > 0 {
-			actImport.post(ctx, importRequest{classes: p.names, files: files})
+			actImport.post(ctx, importRequest{classes: p.names, files: files, test: test})
 		}
 	}
-	chosen := func(ctx app.Context, e app.Event) {
-		send(ctx, e.Get("target").Get("files"))
-	}
-	input := func(testid string, folder bool) app.HTMLInput {
+	input := func(testid string, folder, test bool) app.HTMLInput {
 		in := app.Input().Type("file").DataSet("testid", testid).Accept("image/png,image/jpeg,image/gif").
-			Multiple(true).Disabled(p.Importing).OnChange(chosen)
+			Multiple(true).Disabled(p.Importing).
+			OnChange(func(ctx app.Context, e app.Event) { send(ctx, e.Get("target").Get("files"), test) })
 		if folder {
 			in = in.Attr("webkitdirectory", true)
 		}
@@ -62,7 +61,7 @@ func (p *importPanel) Render() app.UI {
 		OnDragOver(func(ctx app.Context, e app.Event) { e.PreventDefault() }).
 		OnDrop(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
-			send(ctx, e.Get("dataTransfer").Get("files"))
+			send(ctx, e.Get("dataTransfer").Get("files"), false)
 		}).Body(
 		app.H2().Text("Your own images"),
 		app.P().Class("small").Text("Label your pictures instead of MNIST: name the classes (2 to 10, the keys 0 to 9), "+
@@ -74,17 +73,12 @@ func (p *importPanel) Render() app.UI {
 				OnInput(func(ctx app.Context, e app.Event) { p.names = ctx.JSSrc().Get("value").String() }),
 		),
 		app.Div().Class("buttons").Body(
-			app.Label().Class("file").Body(app.Span().Text("Image files: "), input("import-files", false)),
-			app.Label().Class("file").Body(app.Span().Text("A folder: "), input("import-folder", true)),
+			app.Label().Class("file").Body(app.Span().Text("Image files: "), input("import-files", false, false)),
+			app.Label().Class("file").Body(app.Span().Text("A folder: "), input("import-folder", true, false)),
 		),
 		app.If(p.Images != nil, app.Label().Class("file").Body(
 			app.Span().Text("A labelled folder to test on (a subfolder per class, named as the classes): "),
-			app.Input().Type("file").DataSet("testid", "import-test").Attr("webkitdirectory", true).Multiple(true).
-				Disabled(p.Importing).OnChange(func(ctx app.Context, e app.Event) {
-				if files := e.Get("target").Get("files"); files.Truthy() && files.Get("length").Int() > 0 {
-					actImportTest.post(ctx, importRequest{files: files})
-				}
-			}),
+			input("import-test", true, true),
 		)),
 		app.If(p.Importing, app.P().Class("status").Text(stageText(p.Stage))),
 		app.If(p.Images != nil, p.summary()),

@@ -129,7 +129,7 @@ func TestLabOnImages(t *testing.T) {
 		}
 	}
 	if aside != 1 {
-		t.Errorf("storage %v: want the first session on images set aside", keys(base.m))
+		t.Errorf("storage %v: want the session on the replaced images set aside", keys(base.m))
 	}
 }
 
@@ -185,7 +185,7 @@ func TestLabLeavesRefusedImages(t *testing.T) {
 	m.answer(1)
 	m.answer(0)
 	m.submit()
-	if !m.refused("this browser no longer holds the images of this session") {
+	if !m.refused("this browser does not hold the images of this session") {
 		t.Fatal("a refused session on images with labels: want it set aside and a restart")
 	}
 	m.leaveImages(base)
@@ -200,7 +200,7 @@ func TestLabLeavesRefusedImages(t *testing.T) {
 		t.Errorf("after the refusal: images %v, batch %v, dataset %q, images session left %v, set aside %.80q: want MNIST's session back and the images' set aside",
 			m.s.Images, m.s.Batch != nil, base.m[datasetKey], left, aside)
 	}
-	if !strings.Contains(m.notice, "no longer holds the images") || !strings.Contains(m.notice, "Back on MNIST") || m.aside == nil {
+	if !strings.Contains(m.notice, "does not hold the images") || !strings.Contains(m.notice, "Back on MNIST") || m.aside == nil {
 		t.Errorf("notice %q, aside %v: want why, where the labels went, and their export", m.notice, m.aside != nil)
 	}
 }

@@ -39,7 +39,7 @@ const imagesLede = "A small convolutional network is training in this tab, on yo
 	"Each round it picks the images it would most like to know and asks you to label them. Every fifth label is held " +
 	"out of training to estimate its accuracy. Nothing is sent anywhere."
 
-// reload reloads the page: the lab starts on the session the storage now names.
+// reload reloads the page: the lab starts on the session the storage names.
 func reload() { app.Window().Get("location").Call("reload") }
 
 func (c *lab) OnMount(ctx app.Context) {
@@ -54,20 +54,7 @@ func (c *lab) OnMount(ctx app.Context) {
 	actSetting.handle(ctx, func(s setting) { c.m.setSetting(s.field, s.value) })
 	actExport.handle(ctx, c.export)
 	actReset.handle(ctx, func(struct{}) { c.reset() })
-	actImport.handle(ctx, func(r importRequest) {
-		c.m.importStarted()
-		files := js.Global().Get("Array").Call("from", app.JSValue(r.files))
-		c.eng.postFiles(msg.Msg{Kind: msg.KindImport, Import: &msg.Import{Classes: r.classes}}, files)
-	})
-	actImportTest.handle(ctx, func(r importRequest) {
-		im := c.m.s.Images
-		if im == nil {
-			return
-		}
-		c.m.importStarted()
-		files := js.Global().Get("Array").Call("from", app.JSValue(r.files))
-		c.eng.postFiles(msg.Msg{Kind: msg.KindImportTest, Import: &msg.Import{Classes: strings.Join(im.Classes, ","), TestFor: im.ID}}, files)
-	})
+	actImport.handle(ctx, c.importFiles)
 	actDataset.handle(ctx, func(images bool) {
 		if c.m.useDataset(c.base, images) {
 			reload()
@@ -80,6 +67,21 @@ func (c *lab) OnMount(ctx app.Context) {
 		}
 	})
 	c.startWorker()
+}
+
+// importFiles hands the person's files to the worker: images to label, or a labelled folder
+// to test the session on images with (its classes and import are the session's).
+func (c *lab) importFiles(r importRequest) {
+	m := msg.Msg{Kind: msg.KindImport, Import: &msg.Import{Classes: r.classes}}
+	if r.test {
+		im := c.m.s.Images
+		if im == nil {
+			return
+		}
+		m = msg.Msg{Kind: msg.KindImportTest, Import: &msg.Import{Classes: strings.Join(im.Classes, ","), TestFor: im.ID}}
+	}
+	c.m.importStarted()
+	c.eng.postFiles(m, js.Global().Get("Array").Call("from", app.JSValue(r.files)))
 }
 
 func (c *lab) OnDismount() {
@@ -124,7 +126,7 @@ func (c *lab) receive(text string) {
 		}
 	case in.Kind == msg.KindError && in.Refused:
 		// Restarting would fail alike: set the session aside and start afresh — on MNIST,
-		// where the session was on images the browser no longer holds.
+		// where the session is on images the browser does not hold.
 		images := c.m.s.Images != nil
 		if c.m.refused(in.Error) {
 			if images {

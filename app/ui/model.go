@@ -178,8 +178,8 @@ func (m *labModel) importStarted() {
 // useImages starts a session on the import im — stored by the worker — with the current
 // settings (the pool subset at most the images), saved under the images' keys in base (the
 // browser's storage), and makes it the one the lab shows (datasetKey): the caller reloads
-// the page. MNIST's session stays saved under its own keys; an earlier session on images,
-// whose images the import replaced, is set aside (setAside) with its labels and file names,
+// the page. MNIST's session stays saved under its own keys; a session on the images
+// the import replaces, is set aside (setAside) with its labels and file names,
 // never dropped. It returns false, with a message, if the storage refused.
 func (m *labModel) useImages(base store, im *msg.Imported) bool {
 	m.importing = false
@@ -190,7 +190,7 @@ func (m *labModel) useImages(base store, im *msg.Imported) bool {
 	st := prefixed{base, imagesPrefix}
 	if text, ok := st.get(sessionKey); ok {
 		if _, err := setAside(st, text, m.now()); err != nil {
-			m.errText = fmt.Sprintf("Your earlier session on images could not be set aside (%v): export its labels first.", err)
+			m.errText = fmt.Sprintf("The session on the images this import replaces could not be set aside (%v): export its labels first.", err)
 			return false
 		}
 	}
@@ -206,7 +206,7 @@ func (m *labModel) useImages(base store, im *msg.Imported) bool {
 }
 
 // useTest makes test, a labelled folder the worker stored, the test set of the session on
-// images: the accuracy is measured on it from now on, instead of estimated on held-out
+// images: the accuracy is measured on it from the next round on, instead of estimated on held-out
 // labels, so the curve starts again. It reports whether the caller should restart the
 // worker (which restores the session with the test set): not if the test set is not this
 // session's.
