@@ -41,6 +41,7 @@ const (
 // are then reused, so a steady-state call allocates nothing and touches no fresh pages.
 type workspace struct {
 	tile [mr * nr]float32 // C tile for edge panels that do not fill mr×nr
+	rows []float32        // the mr rows of C of an A panel with fewer than mr rows
 	a    []float32        // packed A block: ⌈mc/mr⌉ panels of kc×mr
 	b    []float32        // packed B block: ⌈nc/nr⌉ panels of kc×nr
 }
@@ -118,28 +119,47 @@ func mulBlocks(w *workspace, kern rowKernel, tall tallKernel, ta, tb, panels boo
 // macroKernel multiplies the packed mb×kb block of A by the kb×nb block of B, whose q-th
 // panel is pb[q*stride:][:nr*kb], into the mb×nb block of C starting at c[0]. Each A panel
 // (L1) meets every B panel of the block (L2) in one call of the kernel: under WebAssembly a
-// call costs as much as a 4×2 tile of 25 steps. Interior tiles run kern (or tall, where it
-// is not nil, on two A panels at once), edge tiles kernel4x2: all sum in the same order.
+// call costs as much as a 4×2 tile of 25 steps. Whole tiles run kern (or tall, where it is
+// not nil, on two A panels at once), the last column's tiles kernel4x2: all sum in the same
+// order.
 func macroKernel(w *workspace, kern rowKernel, tall tallKernel, pb []float32, stride, mb, nb, kb int, c []float32, ldc int, first bool) {
 	pairs := nb / nr
 	done := 0 // rows whose interior tiles are computed
 	for i := 0; i < mb; i += mr {
 		pa := w.a[i*kb : (i+mr)*kb]
 		switch {
-		case i < done || i+mr > mb:
+		case i < done:
+		case i+mr > mb:
+			// The last A panel, short of rows (zero-padded): its whole tiles into w.rows,
+			// then the rows that exist. Computing them a tile at a time with kernel4x2 (as
+			// the last column's are) made a 25-row product under WebAssembly SIMD spend a
+			// seventh of its work at the scalar kernel's speed.
+			if pairs == 0 {
+				break
+			}
+			ld := pairs * nr
+			w.rows = grow(w.rows, mr*ld)
+			kern(kb, pa, pb, stride, pairs, w.rows, ld, true)
+			for r := 0; r < mb-i; r++ {
+				crow, trow := c[(i+r)*ldc:(i+r)*ldc+ld], w.rows[r*ld:(r+1)*ld]
+				if first {
+					copy(crow, trow)
+					continue
+				}
+				for q, v := range trow {
+					crow[q] += v
+				}
+			}
 		case tall != nil && i+2*mr <= mb:
 			tall(kb, pa, w.a[(i+mr)*kb:(i+2*mr)*kb], pb, stride, pairs, c[i*ldc:], ldc, first)
 			done = i + 2*mr
 		default:
 			kern(kb, pa, pb, stride, pairs, c[i*ldc:], ldc, first)
 		}
-		for j := 0; j < nb; j += nr {
-			if i+mr <= mb && j+nr <= nb {
-				continue
-			}
-			// Edge tile: compute the full mr×nr tile (the packed panels are zero-padded)
-			// into the workspace, then copy the part that exists. The arithmetic is the
-			// same as for an interior tile.
+		if j := pairs * nr; j < nb {
+			// The last column's tile, short of columns: compute the full mr×nr tile (the
+			// packed panels are zero-padded) into the workspace, then copy the part that
+			// exists. The arithmetic is the same as for an interior tile.
 			kernel4x2(kb, pa, pb[j/nr*stride:], stride, 1, w.tile[:], nr, true)
 			for r := 0; r < min(mr, mb-i); r++ {
 				crow := c[(i+r)*ldc+j : (i+r)*ldc+min(j+nr, nb)]

@@ -119,7 +119,7 @@ func (l *Conv2D) forwardPooled(x *tensor.Dense, pool *MaxPool2D) *tensor.Dense {
 	l.product(x)
 	y := pool.y.get(n, pool.out, false)
 	yd := data(y)
-	pool.x = nil
+	pool.x, pool.found = nil, false
 	hw, ohw := l.out.H*l.out.W, pool.out.H*pool.out.W
 	for f := 0; f < l.out.C; f++ {
 		bias := l.b[f]
@@ -269,10 +269,7 @@ func col2imTo(dx, dcol []float32, n int, in shape, k int, out shape) {
 				for i := 0; i < n; i++ {
 					plane := dx[(i*in.C+c)*in.H*in.W:]
 					for oy := 0; oy < out.H; oy++ {
-						dst := plane[(oy+ky)*in.W+kx : (oy+ky)*in.W+kx+out.W]
-						for t, v := range row[j : j+out.W] {
-							dst[t] += v
-						}
+						addTo(plane[(oy+ky)*in.W+kx:], row[j:j+out.W])
 						j += out.W
 					}
 				}

@@ -13,6 +13,10 @@ type MaxPool2D struct {
 	in, out shape
 	x       *tensor.Dense
 	y, dx   buffer
+	// arg holds, once a backward pass has found them, where in x each output's maximum is:
+	// the searches of core/adversarial run several backward passes after one forward pass.
+	arg   []int
+	found bool
 }
 
 func newMaxPool2D(in shape) *MaxPool2D {
@@ -42,7 +46,7 @@ func fromOrderKey(k int32) float32 {
 // never needs the argmax; backward finds it again by comparing the window with the output.
 func (l *MaxPool2D) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
 	n := batch(x)
-	l.x = x
+	l.x, l.found = x, false
 	y := l.y.get(n, l.out, false)
 	xd, yd := data(x), data(y)
 	hw, ohw := l.in.H*l.in.W, l.out.H*l.out.W
@@ -72,8 +76,21 @@ func (l *MaxPool2D) backward(dy *tensor.Dense, needDx, _ bool) *tensor.Dense {
 	}
 	n := batch(dy)
 	dx := l.dx.get(n, l.in, false)
-	xd, yd, dxd, dyd := data(l.x), data(l.y.t), data(dx), data(dy)
+	dxd, dyd := data(dx), data(dy)
+	if !l.found {
+		l.argmax(n)
+	}
 	clear(dxd)
+	for o, at := range l.arg[:len(dyd)] {
+		dxd[at] += dyd[o]
+	}
+	return dx
+}
+
+// argmax fills arg with where in x the maximum of each of the n images' windows is.
+func (l *MaxPool2D) argmax(n int) {
+	xd, yd := data(l.x), data(l.y.t)
+	l.arg = l.arg[:0]
 	o := 0
 	for p := 0; p < n*l.in.C; p++ {
 		base := p * l.in.H * l.in.W
@@ -91,10 +108,10 @@ func (l *MaxPool2D) backward(dy *tensor.Dense, needDx, _ bool) *tensor.Dense {
 				default:
 					at = i1 + 2*ox + 1
 				}
-				dxd[at] += dyd[o]
+				l.arg = append(l.arg, at)
 				o++
 			}
 		}
 	}
-	return dx
+	l.found = true
 }
