@@ -58,7 +58,41 @@ func grow(s []float32, n int) []float32 {
 // It requires m, n, k > 0; Mul handles the empty cases.
 // It runs fastKernel: the SIMD kernel where the target has one.
 func mulOwn(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if !tb && fastRows != nil {
+		mulRows(w, fastRows, ta, m, n, k, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	mulBlocks(w, fastKernel, fastTall, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+// A rowsKernel computes the 4×nb block of C = A·B from a packed A panel (4 values per p, kb
+// steps) and B read in place (kb×nb, rows ldb apart), storing (first) or adding its first
+// rows rows into c, whose rows are ldc apart. It sums each element as kernel4x2 does.
+type rowsKernel func(kb int, pa, b []float32, ldb, nb int, c []float32, ldc int, first bool, rows int)
+
+// fastRows, if not nil, is the rowsKernel mulOwn runs where B is not transposed: the
+// WebAssembly SIMD kernel, whose vectors run along C's rows, so that B needs no packing and
+// C no transposing store.
+var fastRows rowsKernel
+
+// mulRows is mulBlocks for B not transposed, with B read in place by kern. It sums each
+// element of C in the same kc blocks, so the bits are those of mulBlocks.
+func mulRows(w *workspace, kern rowsKernel, ta bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	for j0 := 0; j0 < n; j0 += nc {
+		nb := min(nc, n-j0)
+		for p0 := 0; p0 < k; p0 += kc {
+			kb := min(kc, k-p0)
+			first := p0 == 0 && beta == 0
+			for i0 := 0; i0 < m; i0 += mc {
+				mb := min(mc, m-i0)
+				w.a = grow(w.a, roundUp(mb, mr)*kb)
+				packA(w.a, ta, a, lda, i0, mb, p0, kb)
+				for i := 0; i < mb; i += mr {
+					kern(kb, w.a[i*kb:(i+mr)*kb], b[p0*ldb+j0:], ldb, nb, c[(i0+i)*ldc+j0:], ldc, first, min(mr, mb-i))
+				}
+			}
+		}
+	}
 }
 
 // mulScalar is mulOwn with the plain-Go kernel, kernel4x2, on every target.

@@ -6,7 +6,10 @@ import "simd/archsimd"
 
 // Under WebAssembly with GOEXPERIMENT=simd the own backend runs kernel4x8: WebAssembly SIMD,
 // 128-bit vectors of four float32.
-func init() { fastKernel = kernel4x8 }
+func init() {
+	fastKernel = kernel4x8
+	fastRows = kernelRows
+}
 
 // kernel4x8 is kernel4x2 with 128-bit vectors, four B panels (eight columns of C) at a time.
 // The packed A panel holds the 4 rows of one step p side by side, so one load gives a column
@@ -109,4 +112,91 @@ func storeColumns8(c []float32, ldc int, first bool, c0, c1, c2, c3, c4, c5, c6,
 		lo.Store(row[:4:4])
 		hi.Store(row[4:8:8])
 	}
+}
+
+// kernelRows is the rowsKernel of WebAssembly SIMD: for each group of eight columns of B it
+// keeps the 4×8 tile of C as two vectors a row; at each step p the group's eight values of
+// B's row p are two loads, each of A's four values is broadcast and multiplied into them and
+// the product added to its row's accumulators, in increasing p, as in kernel4x2. A group of
+// four columns, then single columns, finish the row.
+func kernelRows(kb int, pa, b []float32, ldb, nb int, c []float32, ldc int, first bool, rows int) {
+	pa = pa[:4*kb]
+	j := 0
+	for ; j+8 <= nb; j += 8 {
+		var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x4
+		for p := range kb {
+			row := b[p*ldb+j : p*ldb+j+8 : p*ldb+j+8]
+			b0, b1 := archsimd.LoadFloat32x4(row[:4:4]), archsimd.LoadFloat32x4(row[4:8:8])
+			a := pa[4*p : 4*p+4 : 4*p+4]
+			x := archsimd.BroadcastFloat32x4(a[0])
+			c00, c01 = c00.Add(b0.Mul(x)), c01.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x4(a[1])
+			c10, c11 = c10.Add(b0.Mul(x)), c11.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x4(a[2])
+			c20, c21 = c20.Add(b0.Mul(x)), c21.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x4(a[3])
+			c30, c31 = c30.Add(b0.Mul(x)), c31.Add(b1.Mul(x))
+		}
+		put4(c[j:], first, c00)
+		put4(c[j+4:], first, c01)
+		if rows > 1 {
+			put4(c[ldc+j:], first, c10)
+			put4(c[ldc+j+4:], first, c11)
+		}
+		if rows > 2 {
+			put4(c[2*ldc+j:], first, c20)
+			put4(c[2*ldc+j+4:], first, c21)
+		}
+		if rows > 3 {
+			put4(c[3*ldc+j:], first, c30)
+			put4(c[3*ldc+j+4:], first, c31)
+		}
+	}
+	for ; j+4 <= nb; j += 4 {
+		var c0, c1, c2, c3 archsimd.Float32x4
+		for p := range kb {
+			v := archsimd.LoadFloat32x4(b[p*ldb+j : p*ldb+j+4 : p*ldb+j+4])
+			a := pa[4*p : 4*p+4 : 4*p+4]
+			c0 = c0.Add(v.Mul(archsimd.BroadcastFloat32x4(a[0])))
+			c1 = c1.Add(v.Mul(archsimd.BroadcastFloat32x4(a[1])))
+			c2 = c2.Add(v.Mul(archsimd.BroadcastFloat32x4(a[2])))
+			c3 = c3.Add(v.Mul(archsimd.BroadcastFloat32x4(a[3])))
+		}
+		put4(c[j:], first, c0)
+		if rows > 1 {
+			put4(c[ldc+j:], first, c1)
+		}
+		if rows > 2 {
+			put4(c[2*ldc+j:], first, c2)
+		}
+		if rows > 3 {
+			put4(c[3*ldc+j:], first, c3)
+		}
+	}
+	for ; j < nb; j++ {
+		var t [4]float32
+		for p := range kb {
+			v, a := b[p*ldb+j], pa[4*p:4*p+4:4*p+4]
+			t[0] += a[0] * v
+			t[1] += a[1] * v
+			t[2] += a[2] * v
+			t[3] += a[3] * v
+		}
+		for r, v := range t[:rows] {
+			if first {
+				c[r*ldc+j] = v
+			} else {
+				c[r*ldc+j] += v
+			}
+		}
+	}
+}
+
+// put4 stores (first) or adds v into c[:4].
+func put4(c []float32, first bool, v archsimd.Float32x4) {
+	d := c[:4:4]
+	if !first {
+		v = archsimd.LoadFloat32x4(d).Add(v)
+	}
+	v.Store(d)
 }

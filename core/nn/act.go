@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"math"
 	"math/rand/v2"
 
 	"gorgonia.org/tensor"
@@ -19,16 +18,7 @@ func newReLU(in shape, flat bool) *ReLU { return &ReLU{sh: in, flat: flat} }
 func (l *ReLU) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
 	y := l.y.get(batch(x), l.sh, l.flat)
 	yd := data(y)
-	xd := data(x)
-	yd = yd[:len(xd)]
-	for i, v := range xd {
-		// Not the max builtin: its NaN and ±0 rules cost a call per element under
-		// WebAssembly, three times this loop.
-		if v < 0 {
-			v = 0
-		}
-		yd[i] = v
-	}
+	relu(yd, data(x))
 	return y
 }
 
@@ -37,16 +27,8 @@ func (l *ReLU) backward(dy *tensor.Dense, needDx, _ bool) *tensor.Dense {
 		return nil
 	}
 	dx := l.dx.get(batch(dy), l.sh, l.flat)
-	dxd, yd := data(dx), data(l.y.t)
-	yd = yd[:len(dxd)]
-	for i, g := range data(dy)[:len(dxd)] {
-		// Branch-free: y ≥ 0, so y > 0 exactly when its bits are non-zero, and b|-b has its
-		// sign bit set exactly when b ≠ 0. Half the units are off at random, which a branch
-		// would mispredict.
-		b := int32(math.Float32bits(yd[i]))
-		mask := uint32((b | -b) >> 31)
-		dxd[i] = math.Float32frombits(math.Float32bits(g) & mask)
-	}
+	dxd := data(dx)
+	reluGrad(dxd, data(dy)[:len(dxd)], data(l.y.t))
 	return dx
 }
 

@@ -257,20 +257,20 @@ func im2colTo(col, x []float32, n int, in shape, k int, out shape) {
 }
 
 // col2imTo is the adjoint of im2colTo: dx (N, C, H, W) = the sum of every dcol entry into the
-// input pixel it was copied from.
+// input pixel it was copied from, in the order of the taps (c, ky, kx). Image by image, so
+// that the image's gradient stays in cache while every tap adds into it.
 func col2imTo(dx, dcol []float32, n int, in shape, k int, out shape) {
 	clear(dx[:n*in.size()])
-	cols := n * out.H * out.W
-	for c := 0; c < in.C; c++ {
-		for ky := 0; ky < k; ky++ {
-			for kx := 0; kx < k; kx++ {
-				row := dcol[((c*k+ky)*k+kx)*cols:]
-				j := 0
-				for i := 0; i < n; i++ {
-					plane := dx[(i*in.C+c)*in.H*in.W:]
+	hw := out.H * out.W
+	cols := n * hw
+	for i := 0; i < n; i++ {
+		for c := 0; c < in.C; c++ {
+			plane := dx[(i*in.C+c)*in.H*in.W:]
+			for ky := 0; ky < k; ky++ {
+				for kx := 0; kx < k; kx++ {
+					row := dcol[((c*k+ky)*k+kx)*cols+i*hw:]
 					for oy := 0; oy < out.H; oy++ {
-						addTo(plane[(oy+ky)*in.W+kx:], row[j:j+out.W])
-						j += out.W
+						addTo(plane[(oy+ky)*in.W+kx:], row[oy*out.W:(oy+1)*out.W])
 					}
 				}
 			}

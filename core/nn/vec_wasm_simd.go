@@ -2,7 +2,10 @@
 
 package nn
 
-import "simd/archsimd"
+import (
+	"math"
+	"simd/archsimd"
+)
 
 // addTo is vec.go's addTo with WebAssembly SIMD, four lanes an instruction.
 func addTo(dst, src []float32) {
@@ -14,5 +17,58 @@ func addTo(dst, src []float32) {
 	}
 	for i, v := range src {
 		dst[i] += v
+	}
+}
+
+// maxKeys is vec.go's maxKeys with WebAssembly SIMD: orderKey on four lanes is the same
+// shift, mask and exclusive or, and the integer maximum is exact.
+func maxKeys(keys []int32, src []float32, w, rows int) {
+	mag := archsimd.BroadcastInt32x4(0x7fffffff)
+	for r := range rows {
+		k, a, b := keys[r*w:(r+1)*w], src[2*r*w:(2*r+1)*w], src[(2*r+1)*w:(2*r+2)*w]
+		for len(a) >= 4 && len(b) >= 4 && len(k) >= 4 {
+			ka := archsimd.LoadFloat32x4(a[:4:4]).ToBits().BitsToInt32()
+			kb := archsimd.LoadFloat32x4(b[:4:4]).ToBits().BitsToInt32()
+			ka = ka.Xor(ka.ShiftAllRight(31).And(mag))
+			kb = kb.Xor(kb.ShiftAllRight(31).And(mag))
+			ka.Max(kb).Store(k[:4:4])
+			k, a, b = k[4:], a[4:], b[4:]
+		}
+		for x, v := range a {
+			k[x] = max(orderKey(v), orderKey(b[x]))
+		}
+	}
+}
+
+// relu is vec.go's relu with WebAssembly SIMD: 0 where v < 0, v elsewhere.
+func relu(dst, src []float32) {
+	dst = dst[:len(src)]
+	var zero archsimd.Float32x4
+	for len(src) >= 4 && len(dst) >= 4 {
+		v := archsimd.LoadFloat32x4(src[:4:4])
+		zero.IfElse(v.Less(zero), v).Store(dst[:4:4])
+		dst, src = dst[4:], src[4:]
+	}
+	for i, v := range src {
+		if v < 0 {
+			v = 0
+		}
+		dst[i] = v
+	}
+}
+
+// reluGrad is vec.go's reluGrad with WebAssembly SIMD: g where y's bits are not zero.
+func reluGrad(dst, g, y []float32) {
+	dst, y = dst[:len(g)], y[:len(g)]
+	var zero archsimd.Uint32x4
+	for len(g) >= 4 && len(dst) >= 4 && len(y) >= 4 {
+		on := archsimd.LoadFloat32x4(y[:4:4]).ToBits().NotEqual(zero)
+		archsimd.LoadFloat32x4(g[:4:4]).Masked(on).Store(dst[:4:4])
+		dst, g, y = dst[4:], g[4:], y[4:]
+	}
+	for i, v := range g {
+		b := int32(math.Float32bits(y[i]))
+		mask := uint32((b | -b) >> 31)
+		dst[i] = math.Float32frombits(math.Float32bits(v) & mask)
 	}
 }
