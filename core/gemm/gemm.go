@@ -34,16 +34,22 @@ import (
 // or beta neither 0 nor 1.
 func Mul(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	be := defaultBackend
-	if chooseBackend != nil {
-		be = chooseBackend(tb, m, k)
+	if ownPays != nil && ownPays(tb, m, k) {
+		be = mulOwn
 	}
 	mulWith(be, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
-// chooseBackend, if not nil, picks Mul's backend by the shape of the whole product (never of
-// a thread's piece, so the bits do not depend on the threads): where a SIMD kernel pays on
-// some shapes and not on others.
-var chooseBackend func(tb bool, m, k int) backend
+// ownPays, if not nil, tells by the shape of the whole product (never of a thread's piece,
+// so the bits do not depend on the threads) whether Mul runs the own kernel rather than the
+// default backend: where a SIMD kernel pays on some shapes and not on others.
+var ownPays func(tb bool, m, k int) bool
+
+// PanelsPay reports whether a caller that can write a B that is not transposed (k×n) as
+// panels saves work by calling MulPanels rather than Mul for an m×n×k product: wherever Mul
+// would run the own kernel on it (under WebAssembly always, natively on the shapes where
+// the SIMD kernel pays). MulPanels then gives the bits Mul would.
+func PanelsPay(m, k int) bool { return OwnKernel || ownPays != nil && ownPays(false, m, k) }
 
 // MulPanels computes C = op(A)·B + beta·C as Mul does, for B (k×n) stored as the panels the
 // own kernel reads, so that no copy of B is made: column pair q (columns 2q and 2q+1) is

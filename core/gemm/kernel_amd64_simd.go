@@ -6,7 +6,7 @@ import "simd/archsimd"
 
 // On amd64 with GOEXPERIMENT=simd, where the CPU has AVX2, Mul runs the own kernel with
 // kernel8x8 on pairs of A panels (256-bit vectors of eight float32) for the shapes where
-// that pays (tallOrGonum). It sums every element as
+// that pays (ownOnTall). It sums every element as
 // kernel4x2 does (the product rounded, then added: no fused multiply-add), so the bits are
 // those of the scalar kernel and of the WebAssembly builds. (archsimd's 128-bit Float32x4
 // runs 100× slower than its Float32x8 here, on an Intel Xeon with AVX-512, so the 4-row
@@ -14,20 +14,15 @@ import "simd/archsimd"
 func init() {
 	if archsimd.X86.AVX2() {
 		fastTall = kernel8x8
-		chooseBackend = tallOrGonum
+		ownPays = ownOnTall
 	}
 }
 
-// tallOrGonum runs the own kernel where its 8-row tiles pay — at least 16 rows and 32 steps
-// of k — and gonum elsewhere: on the shapes of core/nn (BenchmarkMul, one thread, Intel Xeon
+// ownOnTall runs the own kernel where its 8-row tiles pay — at least 16 rows and 32 steps of
+// k — and gonum elsewhere: on the shapes of core/nn (BenchmarkMul, one thread, Intel Xeon
 // with AVX-512, 2026-12-03) the own kernel ran 1.1–1.7× gonum's GFLOP/s on those and
 // 0.8–0.9× on the others (a compact convolution's 8 filters, 16 or fewer steps).
-func tallOrGonum(tb bool, m, k int) backend {
-	if !tb && m >= 16 && k >= 32 {
-		return mulOwn
-	}
-	return mulGonum
-}
+func ownOnTall(tb bool, m, k int) bool { return !tb && m >= 16 && k >= 32 }
 
 // kernel8x8 is kernel4x2 on two A panels at once, with 256-bit vectors, four B panels (eight
 // columns of C) at a time. One vector holds the 8 rows of one step p (the two panels' four

@@ -23,14 +23,15 @@ type Conv2D struct {
 	w, b   []float32 // weight (F, C, K, K) and bias (F): views into the Net's parameters
 	dw, db []float32 // their gradients
 
-	x     *tensor.Dense // input of the last forward pass
-	taps  []int         // where in an image kernel tap (c, ky, kx) reads, from an output's pixel
-	at    []int         // where in x each output position (n, oy, ox) starts, for the largest batch seen
-	col   []float32     // im2col of x, (C·K·K) × (N·Ho·Wo): row by row, or as panels for the own kernel
-	colT  []float32     // for the own kernel, its transpose (N·Ho·Wo) × (C·K·K), as panels, for dW
-	prod  []float32     // (F) × (N·Ho·Wo): GEMM result forward, dL/dy regrouped backward
-	dcol  []float32     // dL/dcol: (C·K·K) × (N·Ho·Wo)
-	y, dx buffer
+	x         *tensor.Dense // input of the last forward pass
+	taps      []int         // where in an image kernel tap (c, ky, kx) reads, from an output's pixel
+	at        []int         // where in x each output position (n, oy, ox) starts, for the largest batch seen
+	col       []float32     // im2col of x, (C·K·K) × (N·Ho·Wo): row by row, or as panels (colPanels)
+	colPanels bool          // col holds panels, for the own kernel: under WebAssembly, or natively after a NoGrad pass
+	colT      []float32     // for the own kernel, its transpose (N·Ho·Wo) × (C·K·K), as panels, for dW
+	prod      []float32     // (F) × (N·Ho·Wo): GEMM result forward, dL/dy regrouped backward
+	dcol      []float32     // dL/dcol: (C·K·K) × (N·Ho·Wo)
+	y, dx     buffer
 }
 
 func newConv2D(in shape, filters, k int) *Conv2D {
@@ -70,9 +71,9 @@ func (l *Conv2D) bind(p, g [][]float32) { l.w, l.b, l.dw, l.db = p[0], p[1], g[0
 func (l *Conv2D) fan() (in, out int) { return l.in.C * l.k * l.k, l.out.C * l.k * l.k }
 
 // forward: x is (N, C, H, W), y is (N, F, Ho, Wo).
-func (l *Conv2D) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
+func (l *Conv2D) forward(x *tensor.Dense, p Pass) *tensor.Dense {
 	n := batch(x)
-	l.product(x)
+	l.product(x, p.NoGrad)
 
 	// prod is (F, N, Ho·Wo); y is (N, F, Ho·Wo): regroup and add the bias.
 	y := l.y.get(n, l.out, false)
@@ -92,21 +93,35 @@ func (l *Conv2D) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
 }
 
 // product computes prod = W · im2col(x), (F) × (N·Ho·Wo): the outputs without their bias.
-func (l *Conv2D) product(x *tensor.Dense) {
+// col is unrolled as panels where the product runs the own kernel (gemm.PanelsPay); natively
+// only for a pass with no backward (noGrad), because there the weights' gradient reads col
+// row by row.
+func (l *Conv2D) product(x *tensor.Dense, noGrad bool) {
 	n := batch(x)
 	l.x = x
 	kk := l.in.C * l.k * l.k
+	l.prod = grow(l.prod, l.out.C*n*l.out.H*l.out.W)
+	l.colPanels = gemm.PanelsPay(l.out.C, kk) && (gemm.OwnKernel || noGrad)
+	l.unroll(x)
 	cols := n * l.out.H * l.out.W
-	l.prod = grow(l.prod, l.out.C*cols)
-	if gemm.OwnKernel {
-		l.col = grow(l.col, gemm.PanelsLen(kk, cols))
-		gatherPanels(l.col, data(x), l.taps, l.k, l.positions(n))
+	if l.colPanels {
 		gemm.MulPanels(false, l.out.C, cols, kk, l.w, kk, l.col, 0, l.prod, cols)
 	} else {
-		l.col = grow(l.col, kk*cols)
-		im2colTo(l.col, data(x), n, l.in, l.k, l.out)
 		gemm.Mul(false, false, l.out.C, cols, kk, l.w, kk, l.col, cols, 0, l.prod, cols)
 	}
+}
+
+// unroll writes im2col(x) into col, as panels or row by row as colPanels says.
+func (l *Conv2D) unroll(x *tensor.Dense) {
+	n := batch(x)
+	kk, cols := l.in.C*l.k*l.k, n*l.out.H*l.out.W
+	if l.colPanels {
+		l.col = grow(l.col, gemm.PanelsLen(kk, cols))
+		gatherPanels(l.col, data(x), l.taps, l.k, l.positions(n))
+		return
+	}
+	l.col = grow(l.col, kk*cols)
+	im2colTo(l.col, data(x), n, l.in, l.k, l.out)
 }
 
 // forwardPooled is forward followed by pool's forward, for a NoGrad pass: pool reads each
@@ -116,7 +131,7 @@ func (l *Conv2D) product(x *tensor.Dense) {
 // v+b is the largest v, plus b. pool keeps no input: a Backward would panic (Net.Backward).
 func (l *Conv2D) forwardPooled(x *tensor.Dense, pool *MaxPool2D) *tensor.Dense {
 	n := batch(x)
-	l.product(x)
+	l.product(x, true)
 	y := pool.y.get(n, pool.out, false)
 	yd := data(y)
 	pool.x, pool.found = nil, false
@@ -166,6 +181,10 @@ func (l *Conv2D) backward(dy *tensor.Dense, needDx, needParams bool) *tensor.Den
 		gatherPanels(l.colT, data(l.x), l.positions(n), l.out.W, l.taps)
 		gemm.MulPanels(false, l.out.C, kk, cols, l.prod, cols, l.colT, 1, l.dw, kk)
 	default:
+		if l.colPanels { // the last forward pass promised no backward: unroll again, row by row
+			l.colPanels = false
+			l.unroll(l.x)
+		}
 		gemm.Mul(false, true, l.out.C, kk, cols, l.prod, cols, l.col, cols, 1, l.dw, kk)
 	}
 	if !needDx {
