@@ -140,13 +140,21 @@ func prepare(net *nn.Net, images []float32, cfg Config) (*netModel, error) {
 
 // netModel adapts an nn.Net to model, with dropout off.
 type netModel struct {
-	net *nn.Net
-	x   *tensor.Dense // (batch, 1, 28, 28)
+	net   *nn.Net
+	x     *tensor.Dense   // (batch, 1, 28, 28)
+	first []*tensor.Dense // first[n-1]: x's first n images, made when first needed
 }
 
 func (m *netModel) logitsTo(dst, x []float32) {
+	n := len(x) / pixels
+	if m.first == nil {
+		m.first = make([]*tensor.Dense, m.batch())
+	}
+	if m.first[n-1] == nil {
+		m.first[n-1] = tensor.New(tensor.WithShape(n, 1, 28, 28), tensor.WithBacking(m.x.Float32s()[:n*pixels]))
+	}
 	copy(m.x.Float32s(), x)
-	copy(dst, m.net.Forward(m.x, nn.Pass{Mode: nn.Infer}).Float32s())
+	copy(dst, m.net.Forward(m.first[n-1], nn.Pass{Mode: nn.Infer}).Float32s())
 }
 
 func (m *netModel) gradTo(dst, seed []float32) { m.net.InputGradTo(dst, seed) }

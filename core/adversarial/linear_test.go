@@ -49,7 +49,7 @@ func (l *linear) logits64(x []float32) []float64 {
 }
 
 func (l *linear) logitsTo(dst, x []float32) {
-	for i := range l.n {
+	for i := range len(x) / pixels {
 		for k, v := range l.logits64(x[i*pixels : (i+1)*pixels]) {
 			dst[i*classes+k] = float32(v)
 		}
@@ -57,7 +57,7 @@ func (l *linear) logitsTo(dst, x []float32) {
 }
 
 func (l *linear) gradTo(dst, seed []float32) {
-	for i := range l.n {
+	for i := range len(seed) / classes {
 		for t := range pixels {
 			var g float64
 			for k := range classes {

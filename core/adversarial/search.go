@@ -9,6 +9,11 @@ import (
 // pass per gradient serve them all.
 const batch = 64
 
+// minBatch is the fewest images a pass runs once no image waits for a slot and the busy ones
+// run alone (search.load): natively a product of 16 rows or more runs the SIMD kernel and of
+// fewer gonum (core/gemm), so at 16 an image's bits do not depend on how many are left.
+const minBatch = 16
+
 // model is what a search needs from a classifier. netModel wraps an nn.Net; the tests use
 // an exactly linear model.
 type model interface {
@@ -16,17 +21,18 @@ type model interface {
 	batch() int
 	// classes returns the number of logits per image.
 	classes() int
-	// logitsTo writes the logits (batch × classes) of the images x (batch × 784) to dst.
+	// logitsTo writes the logits (n × classes) of the images x (n × 784, n ≤ batch) to dst.
 	logitsTo(dst, x []float32)
-	// gradTo writes to dst (batch × 784) ∇ₓ Σᵢₖ seed[i,k]·logit[i,k] at the x of the last
-	// logitsTo.
+	// gradTo writes to dst (n × 784) ∇ₓ Σᵢₖ seed[i,k]·logit[i,k] at the x of the last
+	// logitsTo, whose n images seed (n × classes) and dst have.
 	gradTo(dst, seed []float32)
 }
 
 // search runs a batch of slots, each carrying one image from its original to its first
 // flipped version (or to the step limit). A slot that finishes is refilled with the next
-// image, so the batch stays full and a few stubborn images never hold the others back.
-// Nothing is allocated after newSearch.
+// image, so the batch stays full and a few stubborn images never hold the others back; once
+// none is left to load, the passes run on the busy slots only. Nothing is allocated after
+// newSearch but, by netModel, one tensor header per number of slots in use.
 type search struct {
 	m       model
 	classes int // m.classes()
@@ -35,6 +41,7 @@ type search struct {
 	res     []Result
 	next    int   // the next image to load into a free slot
 	slot    []int // the image in each slot, or -1 if the slot is free
+	n       int   // the slots the passes run: slot[:n]
 
 	x      []float32 // the current images, batch × 784
 	logits []float32 // their logits, batch × classes
@@ -84,6 +91,25 @@ func (s *search) load() int {
 			busy++
 		}
 	}
+	s.n = len(s.slot)
+	if s.next < len(s.res) {
+		return busy
+	}
+	// No image waits: the busy slots move to the front, in order, and the passes run on
+	// them (and on free ones up to minBatch). An image's rows are computed alike wherever
+	// it sits in the batch.
+	k := 0
+	for j, i := range s.slot {
+		if i < 0 {
+			continue
+		}
+		if j != k {
+			s.slot[k], s.slot[j] = i, -1
+			copy(s.row(k), s.row(j))
+		}
+		k++
+	}
+	s.n = max(busy, min(minBatch, len(s.slot)))
 	return busy
 }
 
@@ -91,8 +117,8 @@ func (s *search) load() int {
 // an image whose prediction changed, or that has used all its steps, finishes and frees its
 // slot.
 func (s *search) classify() error {
-	s.m.logitsTo(s.logits, s.x)
-	for j, i := range s.slot {
+	s.m.logitsTo(s.logits[:s.n*s.classes], s.x[:s.n*pixels])
+	for j, i := range s.slot[:s.n] {
 		if i < 0 {
 			continue
 		}
@@ -150,13 +176,13 @@ func deepFool(m model, images []float32, cfg Config) ([]Result, error) {
 		// other than that row's original prediction.
 		for o := range s.classes - 1 {
 			clear(s.seed)
-			for j, i := range s.slot {
+			for j, i := range s.slot[:s.n] {
 				if i >= 0 {
 					s.seedMargin(j, other(o, s.res[i].From), s.res[i].From)
 				}
 			}
-			s.m.gradTo(s.grad, s.seed)
-			for j, i := range s.slot {
+			s.m.gradTo(s.grad[:s.n*pixels], s.seed[:s.n*s.classes])
+			for j, i := range s.slot[:s.n] {
 				if i < 0 {
 					continue
 				}
@@ -176,7 +202,7 @@ func deepFool(m model, images []float32, cfg Config) ([]Result, error) {
 				}
 			}
 		}
-		for j, i := range s.slot {
+		for j, i := range s.slot[:s.n] {
 			if i < 0 {
 				continue
 			}
@@ -218,14 +244,14 @@ func fgsm(m model, images []float32, cfg Config) ([]Result, error) {
 			return nil, err
 		}
 		clear(s.seed)
-		for j, i := range s.slot {
+		for j, i := range s.slot[:s.n] {
 			if i >= 0 {
 				p := s.res[i].From
 				s.seedMargin(j, runnerUp(s.logitRow(j), p), p)
 			}
 		}
-		s.m.gradTo(s.grad, s.seed)
-		for j, i := range s.slot {
+		s.m.gradTo(s.grad[:s.n*pixels], s.seed[:s.n*s.classes])
+		for j, i := range s.slot[:s.n] {
 			if i < 0 {
 				continue
 			}
