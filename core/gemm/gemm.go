@@ -12,8 +12,10 @@
 // Two backends compute the product: a packed, register-blocked kernel in plain Go (kernel.go)
 // and gonum's pure-Go BLAS (backend_gonum.go). Each target uses the one that measured faster
 // on the shapes of core/nn (backend_wasm.go, backend_other.go); gemm_test.go benchmarks both.
-// Built with GOEXPERIMENT=simd (Go 1.27's simd/archsimd) the packed kernel has a WebAssembly
-// SIMD version (kernel_wasm_simd.go) that gives the same bits; otherwise it is plain Go.
+// Built with GOEXPERIMENT=simd (Go 1.27's simd/archsimd) the packed kernel has SIMD versions
+// that give the same bits: WebAssembly SIMD (kernel_wasm_simd.go: 4×8 tiles, and where B is
+// not transposed tiles read from B in place) and, natively on the shapes where it beats gonum,
+// AVX2 (kernel_amd64_simd.go); otherwise it is plain Go.
 package gemm
 
 import (
