@@ -2,12 +2,9 @@
 
 package nn
 
-import (
-	"math"
-	"simd/archsimd"
-)
+import "simd/archsimd"
 
-// addTo is vec.go's addTo with WebAssembly SIMD, four lanes an instruction.
+// addTo is addToPlain with WebAssembly SIMD, four lanes an instruction.
 func addTo(dst, src []float32) {
 	dst = dst[:len(src)]
 	for len(src) >= 4 && len(dst) >= 4 {
@@ -15,12 +12,12 @@ func addTo(dst, src []float32) {
 		archsimd.LoadFloat32x4(d).Add(archsimd.LoadFloat32x4(src[:4:4])).Store(d)
 		dst, src = dst[4:], src[4:]
 	}
-	for i, v := range src {
+	for i, v := range src { // written out, not addToPlain: addTo stays within Go's inlining budget
 		dst[i] += v
 	}
 }
 
-// maxKeys is vec.go's maxKeys with WebAssembly SIMD: orderKey on four lanes is the same
+// maxKeys is vec_plain.go's maxKeys with WebAssembly SIMD: orderKey on four lanes is the same
 // shift, mask and exclusive or, and the integer maximum is exact.
 func maxKeys(keys []int32, src []float32, w, rows int) {
 	mag := archsimd.BroadcastInt32x4(0x7fffffff)
@@ -34,13 +31,11 @@ func maxKeys(keys []int32, src []float32, w, rows int) {
 			ka.Max(kb).Store(k[:4:4])
 			k, a, b = k[4:], a[4:], b[4:]
 		}
-		for x, v := range a {
-			k[x] = max(orderKey(v), orderKey(b[x]))
-		}
+		maxKeysRow(k, a, b)
 	}
 }
 
-// relu is vec.go's relu with WebAssembly SIMD: 0 where v < 0, v elsewhere.
+// relu is reluPlain with WebAssembly SIMD: 0 where v < 0, v elsewhere.
 func relu(dst, src []float32) {
 	dst = dst[:len(src)]
 	var zero archsimd.Float32x4
@@ -49,15 +44,10 @@ func relu(dst, src []float32) {
 		zero.IfElse(v.Less(zero), v).Store(dst[:4:4])
 		dst, src = dst[4:], src[4:]
 	}
-	for i, v := range src {
-		if v < 0 {
-			v = 0
-		}
-		dst[i] = v
-	}
+	reluPlain(dst, src)
 }
 
-// reluGrad is vec.go's reluGrad with WebAssembly SIMD: g where y's bits are not zero.
+// reluGrad is reluGradPlain with WebAssembly SIMD: g where y's bits are not zero.
 func reluGrad(dst, g, y []float32) {
 	dst, y = dst[:len(g)], y[:len(g)]
 	var zero archsimd.Uint32x4
@@ -66,9 +56,5 @@ func reluGrad(dst, g, y []float32) {
 		archsimd.LoadFloat32x4(g[:4:4]).Masked(on).Store(dst[:4:4])
 		dst, g, y = dst[4:], g[4:], y[4:]
 	}
-	for i, v := range g {
-		b := int32(math.Float32bits(y[i]))
-		mask := uint32((b | -b) >> 31)
-		dst[i] = math.Float32frombits(math.Float32bits(v) & mask)
-	}
+	reluGradPlain(dst, g, y)
 }
