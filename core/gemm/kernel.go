@@ -76,17 +76,20 @@ type rowsKernel func(kb int, pa, b []float32, ldb, nb int, c []float32, ldc int,
 var fastRows rowsKernel
 
 // mulRows is mulBlocks for B not transposed, with B read in place by kern. It sums each
-// element of C in the same kc blocks, so the bits are those of mulBlocks.
+// element of C in the same kc blocks, so the bits are those of mulBlocks. With no B block to
+// pack, each A block is packed once and meets every block of nc columns of B: the products
+// of core/nn with few steps and many columns (a convolution's input gradient) packed the
+// same A once per block of columns.
 func mulRows(w *workspace, kern rowsKernel, ta bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	for j0 := 0; j0 < n; j0 += nc {
-		nb := min(nc, n-j0)
-		for p0 := 0; p0 < k; p0 += kc {
-			kb := min(kc, k-p0)
-			first := p0 == 0 && beta == 0
-			for i0 := 0; i0 < m; i0 += mc {
-				mb := min(mc, m-i0)
-				w.a = grow(w.a, roundUp(mb, mr)*kb)
-				packA(w.a, ta, a, lda, i0, mb, p0, kb)
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
+		first := p0 == 0 && beta == 0
+		for i0 := 0; i0 < m; i0 += mc {
+			mb := min(mc, m-i0)
+			w.a = grow(w.a, roundUp(mb, mr)*kb)
+			packA(w.a, ta, a, lda, i0, mb, p0, kb)
+			for j0 := 0; j0 < n; j0 += nc {
+				nb := min(nc, n-j0)
 				for i := 0; i < mb; i += mr {
 					kern(kb, w.a[i*kb:(i+mr)*kb], b[p0*ldb+j0:], ldb, nb, c[(i0+i)*ldc+j0:], ldc, first, min(mr, mb-i))
 				}
