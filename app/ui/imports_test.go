@@ -185,7 +185,7 @@ func TestLabLeavesRefusedImages(t *testing.T) {
 	m.answer(1)
 	m.answer(0)
 	m.submit()
-	if !m.refused("this browser does not hold the images of this session") {
+	if !m.refused("this browser does not hold the images of import 1-40, which these labels are of") {
 		t.Fatal("a refused session on images with labels: want it set aside and a restart")
 	}
 	m.leaveImages(base)

@@ -135,7 +135,8 @@ func prepare(net *nn.Net, images []float32, cfg Config) (*netModel, error) {
 	if len(images) == 0 {
 		return nil, nil
 	}
-	return &netModel{net: net, x: nn.NewInput(min(batch, len(images)/pixels))}, nil
+	b := min(batch, len(images)/pixels)
+	return &netModel{net: net, x: nn.NewInput(b), first: make([]*tensor.Dense, b)}, nil
 }
 
 // netModel adapts an nn.Net to model, with dropout off.
@@ -147,9 +148,6 @@ type netModel struct {
 
 func (m *netModel) logitsTo(dst, x []float32) {
 	n := len(x) / pixels
-	if m.first == nil {
-		m.first = make([]*tensor.Dense, m.batch())
-	}
 	if m.first[n-1] == nil {
 		m.first[n-1] = tensor.New(tensor.WithShape(n, 1, 28, 28), tensor.WithBacking(m.x.Float32s()[:n*pixels]))
 	}

@@ -77,9 +77,8 @@ var fastRows rowsKernel
 
 // mulRows is mulBlocks for B not transposed, with B read in place by kern. It sums each
 // element of C in the same kc blocks, so the bits are those of mulBlocks. With no B block to
-// pack, each A block is packed once and meets every block of nc columns of B: the products
-// of core/nn with few steps and many columns (a convolution's input gradient) packed the
-// same A once per block of columns.
+// pack, each A block is packed once and meets every block of nc columns of B: a convolution's
+// input gradient (few steps, many columns) packs its small A once, not once per nc columns.
 func mulRows(w *workspace, kern rowsKernel, ta bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
@@ -167,26 +166,17 @@ func macroKernel(w *workspace, kern rowKernel, tall tallKernel, pb []float32, st
 		switch {
 		case i < done:
 		case i+mr > mb:
-			// The last A panel, short of rows (zero-padded): its whole tiles into w.rows,
-			// then the rows that exist. Computing them a tile at a time with kernel4x2 (as
-			// the last column's are) made a 25-row product under WebAssembly SIMD spend a
-			// seventh of its work at the scalar kernel's speed.
+			// The last A panel, short of rows (zero-padded): its whole tiles into w.rows
+			// by kern, then the rows that exist. (Tile by tile with kernel4x2, as the last
+			// column's, a 25-row product under WebAssembly SIMD would spend a seventh of its
+			// work at the scalar kernel's speed.)
 			if pairs == 0 {
 				break
 			}
 			ld := pairs * nr
 			w.rows = grow(w.rows, mr*ld)
 			kern(kb, pa, pb, stride, pairs, w.rows, ld, true)
-			for r := 0; r < mb-i; r++ {
-				crow, trow := c[(i+r)*ldc:(i+r)*ldc+ld], w.rows[r*ld:(r+1)*ld]
-				if first {
-					copy(crow, trow)
-					continue
-				}
-				for q, v := range trow {
-					crow[q] += v
-				}
-			}
+			putRows(c[i*ldc:], ldc, w.rows, ld, mb-i, ld, first)
 		case tall != nil && i+2*mr <= mb:
 			tall(kb, pa, w.a[(i+mr)*kb:(i+2*mr)*kb], pb, stride, pairs, c[i*ldc:], ldc, first)
 			done = i + 2*mr
@@ -198,17 +188,23 @@ func macroKernel(w *workspace, kern rowKernel, tall tallKernel, pb []float32, st
 			// packed panels are zero-padded) into the workspace, then copy the part that
 			// exists. The arithmetic is the same as for an interior tile.
 			kernel4x2(kb, pa, pb[j/nr*stride:], stride, 1, w.tile[:], nr, true)
-			for r := 0; r < min(mr, mb-i); r++ {
-				crow := c[(i+r)*ldc+j : (i+r)*ldc+min(j+nr, nb)]
-				trow := w.tile[r*nr : r*nr+len(crow)]
-				if first {
-					copy(crow, trow)
-				} else {
-					for q, v := range trow {
-						crow[q] += v
-					}
-				}
-			}
+			putRows(c[i*ldc+j:], ldc, w.tile[:], nr, min(mr, mb-i), nb-j, first)
+		}
+	}
+}
+
+// putRows stores (first) or adds the rows×cols block t, whose rows are ldt apart, into c,
+// whose rows are ldc apart: where a kernel's tiles went to scratch because C has fewer rows
+// or columns than the tiles.
+func putRows(c []float32, ldc int, t []float32, ldt, rows, cols int, first bool) {
+	for r := range rows {
+		crow, trow := c[r*ldc:r*ldc+cols], t[r*ldt:r*ldt+cols]
+		if first {
+			copy(crow, trow)
+			continue
+		}
+		for q, v := range trow {
+			crow[q] += v
 		}
 	}
 }

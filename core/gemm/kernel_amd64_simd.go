@@ -18,8 +18,8 @@ func init() {
 	}
 }
 
-// ownOnTall runs the own kernel where its 8-row tiles pay — at least 16 rows and 32 steps of
-// k — and gonum elsewhere: on the shapes of core/nn (BenchmarkMul, one thread, Intel Xeon
+// ownOnTall is true where the own kernel's 8-row tiles pay — at least 16 rows and 32 steps of
+// k, B not transposed — and false where gonum is faster: on the shapes of core/nn (BenchmarkMul, one thread, Intel Xeon
 // with AVX-512, 2026-12-03) the own kernel ran 1.1–1.7× gonum's GFLOP/s on those and
 // 0.8–0.9× on the others (a compact convolution's 8 filters, 16 or fewer steps).
 func ownOnTall(tb bool, m, k int) bool { return !tb && m >= 16 && k >= 32 }

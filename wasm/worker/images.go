@@ -342,9 +342,9 @@ func load(key, id string) (*data.Set, []string, []string, error) {
 	rec := req.Get("result")
 	switch {
 	case !rec.Truthy():
-		return nil, nil, nil, fmt.Errorf("worker: this browser does not hold the images of this session (import %s): import them again", id)
+		return nil, nil, nil, fmt.Errorf("worker: this browser does not hold the images of import %s, which these labels are of: import them again", id)
 	case rec.Get("id").String() != id:
-		return nil, nil, nil, fmt.Errorf("worker: this browser holds the images of import %s, not of this session's (%s)", rec.Get("id").String(), id)
+		return nil, nil, nil, fmt.Errorf("worker: this browser holds the images of import %s, not of import %s, which these labels are of: import those again", rec.Get("id").String(), id)
 	}
 	names, classes := goStrings(rec.Get("names")), goStrings(rec.Get("classes"))
 	pix, labels := rec.Get("pixels"), rec.Get("labels")
