@@ -13,9 +13,10 @@
 // and gonum's pure-Go BLAS (backend_gonum.go). Each target uses the one that measured faster
 // on the shapes of core/nn (backend_wasm.go, backend_other.go); gemm_test.go benchmarks both.
 // Built with GOEXPERIMENT=simd (Go 1.27's simd/archsimd) the packed kernel has SIMD versions
-// that give the same bits: WebAssembly SIMD (kernel_wasm_simd.go: 4×8 tiles, and where B is
-// not transposed tiles read from B in place) and, natively on the shapes where it beats gonum,
-// AVX2 (kernel_amd64_simd.go); otherwise it is plain Go.
+// that give the same bits: WebAssembly SIMD (kernel_wasm_simd.go: 4×8 tiles, and tiles that
+// read B in rows: in place, or from a copy where B is transposed) and, natively on the shapes
+// where it beats gonum, AVX2 (kernel_amd64_simd.go: the same two kinds); otherwise it is
+// plain Go.
 package gemm
 
 import (

@@ -56,10 +56,11 @@ func grow(s []float32, n int) []float32 {
 
 // mulOwn computes C = op(A)·op(B) + beta·C with the packed kernel on the calling goroutine.
 // It requires m, n, k > 0; Mul handles the empty cases.
-// It runs fastKernel: the SIMD kernel where the target has one.
+// It runs the SIMD kernels where the target has them: fastRows where B is not transposed or
+// C has rows enough to share a copy of B, fastKernel (and fastTall) elsewhere.
 func mulOwn(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if !tb && fastRows != nil {
-		mulRows(w, fastRows, ta, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	if fastRows != nil && (!tb || m >= minRowsT) {
+		mulRows(w, fastRows, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	mulBlocks(w, fastKernel, fastTall, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
@@ -70,19 +71,41 @@ func mulOwn(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []fl
 // rows rows into c, whose rows are ldc apart. It sums each element as kernel4x2 does.
 type rowsKernel func(kb int, pa, b []float32, ldb, nb int, c []float32, ldc int, first bool, rows int)
 
-// fastRows, if not nil, is the rowsKernel mulOwn runs where B is not transposed: the
-// WebAssembly SIMD kernel, whose vectors run along C's rows, so that B needs no packing and
-// C no transposing store.
+// fastRows, if not nil, is the rowsKernel mulOwn runs where it reads B in rows: the SIMD
+// kernel (WebAssembly SIMD or AVX2) whose vectors run along C's rows, so that B needs no
+// packing and C no transposing store.
 var fastRows rowsKernel
 
-// mulRows is mulBlocks for B not transposed, with B read in place by kern. It sums each
-// element of C in the same kc blocks, so the bits are those of mulBlocks. With no B block to
-// pack, each A block is packed once and meets every block of nc columns of B: a convolution's
+// minRowsT is the number of rows of C from which mulOwn runs fastRows on a transposed B,
+// copying each kc×nc block of op(B) into rows first (transposeB): below it the copy, one
+// per element of B, costs more than the faster kernel saves.
+const minRowsT = 16
+
+// mulRows is mulBlocks with B read in rows by kern: in place where B is not transposed,
+// from a copy of each block of op(B) made by transposeB where it is. It sums each element
+// of C in the same kc blocks, so the bits are those of mulBlocks. With no B block to pack,
+// each A block is packed once and meets every block of nc columns of B: a convolution's
 // input gradient (few steps, many columns) packs its small A once, not once per nc columns.
-func mulRows(w *workspace, kern rowsKernel, ta bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func mulRows(w *workspace, kern rowsKernel, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
 		first := p0 == 0 && beta == 0
+		if tb {
+			for j0 := 0; j0 < n; j0 += nc {
+				nb := min(nc, n-j0)
+				w.b = grow(w.b, kb*nb)
+				transposeB(w.b, b, ldb, p0, kb, j0, nb)
+				for i0 := 0; i0 < m; i0 += mc {
+					mb := min(mc, m-i0)
+					w.a = grow(w.a, roundUp(mb, mr)*kb)
+					packA(w.a, ta, a, lda, i0, mb, p0, kb)
+					for i := 0; i < mb; i += mr {
+						kern(kb, w.a[i*kb:(i+mr)*kb], w.b, nb, nb, c[(i0+i)*ldc+j0:], ldc, first, min(mr, mb-i))
+					}
+				}
+			}
+			continue
+		}
 		for i0 := 0; i0 < m; i0 += mc {
 			mb := min(mc, m-i0)
 			w.a = grow(w.a, roundUp(mb, mr)*kb)
@@ -93,6 +116,29 @@ func mulRows(w *workspace, kern rowsKernel, ta bool, m, n, k int, a []float32, l
 					kern(kb, w.a[i*kb:(i+mr)*kb], b[p0*ldb+j0:], ldb, nb, c[(i0+i)*ldc+j0:], ldc, first, min(mr, mb-i))
 				}
 			}
+		}
+	}
+}
+
+// transposeB copies the kb×nb block of Bᵀ at (p0, j0), B being n×k with rows ldb apart, into
+// dst row by row: dst[p*nb + j] = B[j0+j, p0+p]. Four rows of B at a time, so that each
+// store fills four consecutive values.
+func transposeB(dst, b []float32, ldb, p0, kb, j0, nb int) {
+	dst = dst[:kb*nb]
+	j := 0
+	for ; j+4 <= nb; j += 4 {
+		r0 := b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kb]
+		r1 := b[(j0+j+1)*ldb+p0 : (j0+j+1)*ldb+p0+kb]
+		r2 := b[(j0+j+2)*ldb+p0 : (j0+j+2)*ldb+p0+kb]
+		r3 := b[(j0+j+3)*ldb+p0 : (j0+j+3)*ldb+p0+kb]
+		for p := range r0 {
+			d := dst[p*nb+j : p*nb+j+4 : p*nb+j+4]
+			d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+		}
+	}
+	for ; j < nb; j++ {
+		for p, v := range b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kb] {
+			dst[p*nb+j] = v
 		}
 	}
 }

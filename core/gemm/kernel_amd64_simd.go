@@ -5,24 +5,28 @@ package gemm
 import "simd/archsimd"
 
 // On amd64 with GOEXPERIMENT=simd, where the CPU has AVX2, Mul runs the own kernel with
-// kernel8x8 on pairs of A panels (256-bit vectors of eight float32) for the shapes where
-// that pays (ownOnTall). It sums every element as
-// kernel4x2 does (the product rounded, then added: no fused multiply-add), so the bits are
-// those of the scalar kernel and of the WebAssembly builds. (archsimd's 128-bit Float32x4
-// runs 100× slower than its Float32x8 here, on an Intel Xeon with AVX-512, so the 4-row
-// kernel4x8 is not used natively.)
+// 256-bit vectors of eight float32 on the shapes where that pays (ownShapes): kernelRows8
+// where it reads B in rows, kernel8x8 on pairs of A panels where it reads panels (MulPanels).
+// Both sum every element as kernel4x2 does (the product rounded, then added: no fused
+// multiply-add), so the bits are those of the scalar kernel and of the WebAssembly builds.
+// (archsimd's 128-bit Float32x4 runs 100× slower than its Float32x8 on an Intel Xeon with
+// AVX-512, and its 512-bit Float32x16 4× slower on an AMD EPYC with AVX-512, so natively the
+// kernels use 256-bit vectors only.)
 func init() {
 	if archsimd.X86.AVX2() {
 		fastTall = kernel8x8
-		ownPays = ownOnTall
+		fastRows = kernelRows8
+		ownPays = ownShapes
 	}
 }
 
-// ownOnTall is true where the own kernel's 8-row tiles pay — at least 16 rows and 32 steps of
-// k, B not transposed — and false where gonum is faster: on the shapes of core/nn (BenchmarkMul, one thread, Intel Xeon
-// with AVX-512, 2026-12-03) the own kernel ran 1.1–1.7× gonum's GFLOP/s on those and
-// 0.8–0.9× on the others (a compact convolution's 8 filters, 16 or fewer steps).
-func ownOnTall(tb bool, m, k int) bool { return !tb && m >= 16 && k >= 32 }
+// ownShapes is true where the own kernel pays and false where gonum is faster: B not
+// transposed, or transposed with at least minRowsT rows of C to share the copy of B. On the
+// shapes of core/nn (BenchmarkMul, one thread, AMD EPYC with AVX-512, 2026-12-03) the own
+// kernel ran 1.8–2.3× gonum's GFLOP/s on those with B not transposed and 1.0–3.2× on the
+// transposed ones with 16 rows or more; on a compact convolution's weight gradient (8 rows,
+// B transposed) 0.6×.
+func ownShapes(tb bool, m, k int) bool { return !tb || m >= minRowsT }
 
 // kernel8x8 is kernel4x2 on two A panels at once, with 256-bit vectors, four B panels (eight
 // columns of C) at a time. One vector holds the 8 rows of one step p (the two panels' four
@@ -83,4 +87,91 @@ func kernel8x8(kb int, pa0, pa1, pbs []float32, stride, tiles int, c []float32, 
 		kernel4x2(kb, pa0, pbs[stride*q:], stride, tiles-q, c[2*q:], ldc, first)
 		kernel4x2(kb, pa1, pbs[stride*q:], stride, tiles-q, c[4*ldc+2*q:], ldc, first)
 	}
+}
+
+// kernelRows8 is the rowsKernel of AVX2: for each group of sixteen columns of B it keeps the
+// 4×16 tile of C as two 256-bit vectors a row; at each step p the group's sixteen values of
+// B's row p are two loads, each of A's four values is broadcast and multiplied into them and
+// the product added to its row's accumulators, in increasing p, as in kernel4x2. A group of
+// eight columns, then single columns, finish the row.
+func kernelRows8(kb int, pa, b []float32, ldb, nb int, c []float32, ldc int, first bool, rows int) {
+	pa = pa[:4*kb]
+	j := 0
+	for ; j+16 <= nb; j += 16 {
+		var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x8
+		for p := range kb {
+			row := b[p*ldb+j : p*ldb+j+16 : p*ldb+j+16]
+			b0, b1 := archsimd.LoadFloat32x8(row[:8:8]), archsimd.LoadFloat32x8(row[8:16:16])
+			a := pa[4*p : 4*p+4 : 4*p+4]
+			x := archsimd.BroadcastFloat32x8(a[0])
+			c00, c01 = c00.Add(b0.Mul(x)), c01.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x8(a[1])
+			c10, c11 = c10.Add(b0.Mul(x)), c11.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x8(a[2])
+			c20, c21 = c20.Add(b0.Mul(x)), c21.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x8(a[3])
+			c30, c31 = c30.Add(b0.Mul(x)), c31.Add(b1.Mul(x))
+		}
+		put8(c[j:], first, c00)
+		put8(c[j+8:], first, c01)
+		if rows > 1 {
+			put8(c[ldc+j:], first, c10)
+			put8(c[ldc+j+8:], first, c11)
+		}
+		if rows > 2 {
+			put8(c[2*ldc+j:], first, c20)
+			put8(c[2*ldc+j+8:], first, c21)
+		}
+		if rows > 3 {
+			put8(c[3*ldc+j:], first, c30)
+			put8(c[3*ldc+j+8:], first, c31)
+		}
+	}
+	for ; j+8 <= nb; j += 8 {
+		var c0, c1, c2, c3 archsimd.Float32x8
+		for p := range kb {
+			v := archsimd.LoadFloat32x8(b[p*ldb+j : p*ldb+j+8 : p*ldb+j+8])
+			a := pa[4*p : 4*p+4 : 4*p+4]
+			c0 = c0.Add(v.Mul(archsimd.BroadcastFloat32x8(a[0])))
+			c1 = c1.Add(v.Mul(archsimd.BroadcastFloat32x8(a[1])))
+			c2 = c2.Add(v.Mul(archsimd.BroadcastFloat32x8(a[2])))
+			c3 = c3.Add(v.Mul(archsimd.BroadcastFloat32x8(a[3])))
+		}
+		put8(c[j:], first, c0)
+		if rows > 1 {
+			put8(c[ldc+j:], first, c1)
+		}
+		if rows > 2 {
+			put8(c[2*ldc+j:], first, c2)
+		}
+		if rows > 3 {
+			put8(c[3*ldc+j:], first, c3)
+		}
+	}
+	for ; j < nb; j++ {
+		var t [4]float32
+		for p := range kb {
+			v, a := b[p*ldb+j], pa[4*p:4*p+4:4*p+4]
+			t[0] += a[0] * v
+			t[1] += a[1] * v
+			t[2] += a[2] * v
+			t[3] += a[3] * v
+		}
+		for r, v := range t[:rows] {
+			if first {
+				c[r*ldc+j] = v
+			} else {
+				c[r*ldc+j] += v
+			}
+		}
+	}
+}
+
+// put8 stores (first) or adds v into c[:8].
+func put8(c []float32, first bool, v archsimd.Float32x8) {
+	d := c[:8:8]
+	if !first {
+		v = archsimd.LoadFloat32x8(d).Add(v)
+	}
+	v.Store(d)
 }
