@@ -99,7 +99,31 @@ func kernelRows8(kb int, pa, b []float32, ldb, nb int, c []float32, ldc int, fir
 	j := 0
 	for ; j+16 <= nb; j += 16 {
 		var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x8
-		for p := range kb {
+		p := 0
+		for ; p+1 < kb; p += 2 {
+			row := b[p*ldb+j : p*ldb+j+16 : p*ldb+j+16]
+			b0, b1 := archsimd.LoadFloat32x8(row[:8:8]), archsimd.LoadFloat32x8(row[8:16:16])
+			a := pa[4*p : 4*p+8 : 4*p+8]
+			x := archsimd.BroadcastFloat32x8(a[0])
+			c00, c01 = c00.Add(b0.Mul(x)), c01.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x8(a[1])
+			c10, c11 = c10.Add(b0.Mul(x)), c11.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x8(a[2])
+			c20, c21 = c20.Add(b0.Mul(x)), c21.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x8(a[3])
+			c30, c31 = c30.Add(b0.Mul(x)), c31.Add(b1.Mul(x))
+			row = b[(p+1)*ldb+j : (p+1)*ldb+j+16 : (p+1)*ldb+j+16]
+			b0, b1 = archsimd.LoadFloat32x8(row[:8:8]), archsimd.LoadFloat32x8(row[8:16:16])
+			x = archsimd.BroadcastFloat32x8(a[4])
+			c00, c01 = c00.Add(b0.Mul(x)), c01.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x8(a[5])
+			c10, c11 = c10.Add(b0.Mul(x)), c11.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x8(a[6])
+			c20, c21 = c20.Add(b0.Mul(x)), c21.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x8(a[7])
+			c30, c31 = c30.Add(b0.Mul(x)), c31.Add(b1.Mul(x))
+		}
+		for ; p < kb; p++ {
 			row := b[p*ldb+j : p*ldb+j+16 : p*ldb+j+16]
 			b0, b1 := archsimd.LoadFloat32x8(row[:8:8]), archsimd.LoadFloat32x8(row[8:16:16])
 			a := pa[4*p : 4*p+4 : 4*p+4]

@@ -3,9 +3,10 @@ package nn
 import "math"
 
 // The elementwise loops of the layers. Where the build has WebAssembly SIMD
-// (vec_wasm_simd.go) addTo, maxKeys, relu and reluGrad run four lanes at a time and end with
-// the plain loops below on what is left; elsewhere (vec_plain.go) they are those loops. Each
-// element goes through the same operations either way, so the bits are the same.
+// (vec_wasm_simd.go) addTo, maxKeys, relu and reluGrad run four lanes at a time, natively
+// with AVX2 (vec_amd64_simd.go) eight, and end with the plain loops below on what is left;
+// elsewhere (vec_plain.go) they are those loops. Each element goes through the same
+// operations either way, so the bits are the same.
 
 // addToPlain adds src into dst elementwise: dst[i] += src[i] for i < len(src).
 func addToPlain(dst, src []float32) {

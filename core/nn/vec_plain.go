@@ -1,4 +1,4 @@
-//go:build !(wasm && goexperiment.simd)
+//go:build !goexperiment.simd || !(wasm || amd64)
 
 package nn
 
