@@ -376,7 +376,13 @@ func TestPoolMax(t *testing.T) {
 	for w, v := range windows {
 		xd[2*w], xd[2*w+1], xd[in.W+2*w], xd[in.W+2*w+1] = v[0], v[1], v[2], v[3]
 	}
-	y := data(newMaxPool2D(in).forward(x, Pass{}))
+	pool := newMaxPool2D(in)
+	y := data(pool.forward(x, Pass{}))
+	dy := tensor.New(tensor.WithShape(1, in.C, 1, len(windows)), tensor.Of(tensor.Float32))
+	for i := range data(dy) {
+		data(dy)[i] = 1
+	}
+	dx := data(pool.backward(dy, true, false))
 	for w, v := range windows[:len(windows)-1] {
 		want := v[0]
 		for _, u := range v[1:] {
@@ -386,6 +392,13 @@ func TestPoolMax(t *testing.T) {
 		}
 		if got := y[w]; got != want {
 			t.Fatalf("max of %v = %v, want %v", v, got, want)
+		}
+		// The gradient goes to the first value equal to the maximum, in row-major order.
+		first := slices.Index(v[:], want)
+		for i, at := range []int{2 * w, 2*w + 1, in.W + 2*w, in.W + 2*w + 1} {
+			if g := dx[at]; (i == first) != (g == 1) {
+				t.Fatalf("gradient of the window %v reaches value %d (%v): want value %d alone", v, i, g, first)
+			}
 		}
 	}
 	if got := y[len(windows)-1]; got == got {
