@@ -158,10 +158,16 @@ type job struct {
 	lda, ldb, ldc  int
 	beta           float32
 	units, parts   int // the cut side is units blocks of cutUnit rows or columns
+
+	loop func(lo, hi int) // for Split: the loop's iterations lo to hi (n in all), not a product
 }
 
 // piece computes piece i of the job with scratch w.
 func (j *job) piece(w *workspace, i int) {
+	if j.loop != nil {
+		j.loop(i*j.n/j.parts, (i+1)*j.n/j.parts)
+		return
+	}
 	lo := i * j.units / j.parts * cutUnit
 	hi := (i + 1) * j.units / j.parts * cutUnit
 	a, b, c := j.a, j.b, j.c
@@ -190,6 +196,33 @@ func (j *job) piece(w *workspace, i int) {
 	if m > 0 && n > 0 {
 		j.mul(w, j.ta, j.tb, m, n, j.k, a, j.lda, b, j.ldb, j.beta, c, j.ldc)
 	}
+}
+
+// Split runs loop over the iterations 0 to n-1 on Mul's threads: cut into Threads()
+// consecutive ranges, loop(lo, hi) computing iterations lo to hi-1, one range per thread,
+// when the pool is free; otherwise loop(0, n) on the calling goroutine. The iterations must be
+// independent (each writing its own part of the output), so that the result does not depend
+// on the number of threads. loop may call Mul, which then runs on the calling thread.
+// To allocate nothing, pass a func value made once (a layer's field), not a new closure.
+func Split(n int, loop func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	parts := min(Threads(), n)
+	if parts == 1 || !pool.mu.TryLock() {
+		loop(0, n)
+		return
+	}
+	defer pool.mu.Unlock()
+	parts = min(parts, len(pool.workers)+1)
+	pool.job = job{loop: loop, n: n, parts: parts}
+	pool.done.Add(parts - 1)
+	for i := 1; i < parts; i++ {
+		pool.workers[i-1].start <- i
+	}
+	pool.job.piece(&pool.ws, 0)
+	pool.done.Wait()
+	pool.job = job{}
 }
 
 // mulWith is Mul with the backend given.

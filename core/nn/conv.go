@@ -32,10 +32,17 @@ type Conv2D struct {
 	prod      []float32     // (F) × (N·Ho·Wo): GEMM result forward, dL/dy regrouped backward
 	dcol      []float32     // dL/dcol for a few images at a time (dcolFloats): (C·K·K) × (n·Ho·Wo)
 	y, dx     buffer
+
+	// The loops over images that run on gemm.Split's threads, made once so that a pass
+	// allocates nothing; n is the batch they work on (for col2im, the images of dcol, the
+	// first of which is image dxAt).
+	n, dxAt                      int
+	unrollPart, biasPart, dxPart func(lo, hi int)
 }
 
 func newConv2D(in shape, filters, k int) *Conv2D {
 	l := &Conv2D{in: in, k: k, out: shape{filters, in.H - k + 1, in.W - k + 1}}
+	l.unrollPart, l.biasPart, l.dxPart = l.unrollImages, l.biasImages, l.col2imImages
 	for c := 0; c < in.C; c++ {
 		for ky := 0; ky < k; ky++ {
 			for kx := 0; kx < k; kx++ {
@@ -75,13 +82,19 @@ func (l *Conv2D) forward(x *tensor.Dense, p Pass) *tensor.Dense {
 	n := batch(x)
 	l.product(x, p.NoGrad)
 
-	// prod is (F, N, Ho·Wo); y is (N, F, Ho·Wo): regroup and add the bias.
 	y := l.y.get(n, l.out, false)
-	yd := data(y)
+	gemm.Split(n, l.biasPart)
+	return y
+}
+
+// biasImages regroups images lo to hi-1 of prod, (F, N, Ho·Wo), into y, (N, F, Ho·Wo), adding
+// the bias.
+func (l *Conv2D) biasImages(lo, hi int) {
+	yd, n := data(l.y.t), l.n
 	hw := l.out.H * l.out.W
-	for f := 0; f < l.out.C; f++ {
-		bias := l.b[f]
-		for i := 0; i < n; i++ {
+	for i := lo; i < hi; i++ {
+		for f := 0; f < l.out.C; f++ {
+			bias := l.b[f]
 			src := l.prod[(f*n+i)*hw : (f*n+i+1)*hw]
 			dst := yd[(i*l.out.C+f)*hw : (i*l.out.C+f+1)*hw]
 			for j, v := range src {
@@ -89,7 +102,6 @@ func (l *Conv2D) forward(x *tensor.Dense, p Pass) *tensor.Dense {
 			}
 		}
 	}
-	return y
 }
 
 // product computes prod = W · im2col(x), (F) × (N·Ho·Wo): the outputs without their bias.
@@ -115,13 +127,26 @@ func (l *Conv2D) product(x *tensor.Dense, noGrad bool) {
 func (l *Conv2D) unroll(x *tensor.Dense) {
 	n := batch(x)
 	kk, cols := l.in.C*l.k*l.k, n*l.out.H*l.out.W
+	l.n = n
 	if l.colPanels {
 		l.col = grow(l.col, gemm.PanelsLen(kk, cols))
-		gatherPanels(l.col, data(x), l.taps, l.k, l.positions(n))
+		l.positions(n) // grown here, read by the threads
+		gemm.Split((cols+1)/2, l.unrollPart)
 		return
 	}
 	l.col = grow(l.col, kk*cols)
-	im2colTo(l.col, data(x), n, l.in, l.k, l.out)
+	gemm.Split(n, l.unrollPart)
+}
+
+// unrollImages writes part of im2col(l.x) into col: as panels, the pairs of columns lo to
+// hi-1; row by row, the columns of images lo to hi-1.
+func (l *Conv2D) unrollImages(lo, hi int) {
+	if l.colPanels {
+		kk, at := l.in.C*l.k*l.k, l.positions(l.n)
+		gatherPanels(l.col[2*lo*kk:], data(l.x), l.taps, l.k, at[2*lo:min(2*hi, len(at))])
+		return
+	}
+	im2colTo(l.col, data(l.x), l.n, lo, hi, l.in, l.k, l.out)
 }
 
 // forwardPooled is forward followed by pool's forward, for a NoGrad pass: pool reads each
@@ -196,13 +221,19 @@ func (l *Conv2D) backward(dy *tensor.Dense, needDx, needParams bool) *tensor.Den
 	dx := l.dx.get(n, l.in, false)
 	step := max(1, dcolFloats/(kk*hw))
 	l.dcol = grow(l.dcol, kk*min(step, n)*hw)
-	dxd := data(dx)
 	for i := 0; i < n; i += step {
 		m := min(step, n-i)
 		gemm.Mul(true, false, kk, m*hw, l.out.C, l.w, kk, l.prod[i*hw:], cols, 0, l.dcol, m*hw)
-		col2imTo(dxd[i*l.in.size():], l.dcol, m, l.in, l.k, l.out)
+		l.n, l.dxAt = m, i
+		gemm.Split(m, l.dxPart)
 	}
 	return dx
+}
+
+// col2imImages adds images lo to hi-1 of the part of dcol just computed (l.n images from
+// image l.dxAt) into dx.
+func (l *Conv2D) col2imImages(lo, hi int) {
+	col2imTo(data(l.dx.t)[l.dxAt*l.in.size():], l.dcol, l.n, lo, hi, l.in, l.k, l.out)
 }
 
 // dcolFloats is about how many floats of dcol Conv2D.backward computes at a time: 256 KB,
@@ -264,16 +295,17 @@ func gatherPanels(dst, x []float32, rows []int, run int, cols []int) {
 	}
 }
 
-// im2colTo fills col ((C·K·K) × (N·Ho·Wo)) from x (N, C, H, W). Each row of col is a run of
-// Wo-long contiguous copies from x's rows, which is why the column order is (n, oy, ox).
-func im2colTo(col, x []float32, n int, in shape, k int, out shape) {
+// im2colTo fills the columns of images lo to hi-1 of col ((C·K·K) × (n·Ho·Wo)) from x (n, C,
+// H, W). Each row of col is a run of Wo-long contiguous copies from x's rows, which is why
+// the column order is (n, oy, ox).
+func im2colTo(col, x []float32, n, lo, hi int, in shape, k int, out shape) {
 	cols := n * out.H * out.W
 	for c := 0; c < in.C; c++ {
 		for ky := 0; ky < k; ky++ {
 			for kx := 0; kx < k; kx++ {
 				row := col[((c*k+ky)*k+kx)*cols:]
-				j := 0
-				for i := 0; i < n; i++ {
+				j := lo * out.H * out.W
+				for i := lo; i < hi; i++ {
 					plane := x[(i*in.C+c)*in.H*in.W:]
 					for oy := 0; oy < out.H; oy++ {
 						src := plane[(oy+ky)*in.W+kx:]
@@ -286,14 +318,15 @@ func im2colTo(col, x []float32, n int, in shape, k int, out shape) {
 	}
 }
 
-// col2imTo is the adjoint of im2colTo: dx (N, C, H, W) = the sum of every dcol entry into the
-// input pixel it was copied from, in the order of the taps (c, ky, kx). Image by image, so
-// that the image's gradient stays in cache while every tap adds into it.
-func col2imTo(dx, dcol []float32, n int, in shape, k int, out shape) {
-	clear(dx[:n*in.size()])
+// col2imTo is the adjoint of im2colTo, for images lo to hi-1 of n: dx (n, C, H, W) = the sum
+// of every dcol entry into the input pixel it was copied from, in the order of the taps (c,
+// ky, kx). Image by image, so that the image's gradient stays in cache while every tap adds
+// into it.
+func col2imTo(dx, dcol []float32, n, lo, hi int, in shape, k int, out shape) {
+	clear(dx[lo*in.size() : hi*in.size()])
 	hw := out.H * out.W
 	cols := n * hw
-	for i := 0; i < n; i++ {
+	for i := lo; i < hi; i++ {
 		for c := 0; c < in.C; c++ {
 			plane := dx[(i*in.C+c)*in.H*in.W:]
 			for ky := 0; ky < k; ky++ {

@@ -150,6 +150,39 @@ func TestSameSeedSameWeights(t *testing.T) {
 	}
 }
 
+// TestThreadsSameBits checks that training on two threads (the matrix products cut in two,
+// and the loops over images and planes split by gemm.Split) gives the weights one thread
+// gives, bit for bit, and so does an input gradient.
+func TestThreadsSameBits(t *testing.T) {
+	defer gemm.SetThreads(1)
+	for _, arch := range Architectures {
+		var params, grads [2][]float32
+		for i, threads := range []int{1, 2} {
+			gemm.SetThreads(threads)
+			net := trainSteps(t, arch, 9, 3)
+			params[i] = net.Params
+			x := randomInput(5, rand.New(rand.NewPCG(9, 9)))
+			net.Forward(x, Pass{Mode: Infer})
+			grads[i] = make([]float32, 5*Input.size())
+			dy := make([]float32, 5*Classes)
+			for j := range dy {
+				dy[j] = float32(j%3) - 1
+			}
+			net.InputGradTo(grads[i], dy)
+		}
+		for _, c := range []struct {
+			what string
+			a, b []float32
+		}{{"weight", params[0], params[1]}, {"input gradient", grads[0], grads[1]}} {
+			for j := range c.a {
+				if math.Float32bits(c.a[j]) != math.Float32bits(c.b[j]) {
+					t.Fatalf("%s: %s %d is %v on one thread, %v on two", arch, c.what, j, c.a[j], c.b[j])
+				}
+			}
+		}
+	}
+}
+
 func TestTrainingLearnsRandomLabels(t *testing.T) {
 	// A net memorising 16 fixed random images must drive its loss well below ln 10.
 	net, _ := New("compact", 5)
@@ -426,7 +459,7 @@ func TestGatherPanels(t *testing.T) {
 		}
 		kk, cols := c.in.C*c.k*c.k, c.n*l.out.H*l.out.W
 		col := make([]float32, kk*cols)
-		im2colTo(col, x, c.n, c.in, c.k, l.out)
+		im2colTo(col, x, c.n, 0, c.n, c.in, c.k, l.out)
 		panels := make([]float32, gemm.PanelsLen(kk, cols))
 		gatherPanels(panels, x, l.taps, c.k, l.positions(c.n))
 		transposed := make([]float32, gemm.PanelsLen(cols, kk))

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 
+	"alab/core/gemm"
+
 	"gorgonia.org/tensor"
 )
 
@@ -19,10 +21,18 @@ type MaxPool2D struct {
 	arg   []int
 	found bool
 	keys  []int32 // plane's scratch: the larger key of each pair of input rows, column by column
+
+	// The backward pass's loop over planes, on gemm.Split's threads (made once, so that a
+	// pass allocates nothing), and what it works on.
+	gradPart func(lo, hi int)
+	dy       *tensor.Dense
+	finding  bool // the argmax is to be found
 }
 
 func newMaxPool2D(in shape) *MaxPool2D {
-	return &MaxPool2D{in: in, out: shape{in.C, in.H / 2, in.W / 2}, keys: make([]int32, in.H/2*in.W)}
+	l := &MaxPool2D{in: in, out: shape{in.C, in.H / 2, in.W / 2}, keys: make([]int32, in.H/2*in.W)}
+	l.gradPart = l.gradPlanes
+	return l
 }
 
 // The pool compares its four values as orderKey integers: branch-free (the integer max
@@ -76,27 +86,39 @@ func (l *MaxPool2D) backward(dy *tensor.Dense, needDx, _ bool) *tensor.Dense {
 		return nil
 	}
 	n := batch(dy)
-	dx := l.dx.get(n, l.in, false)
-	dxd, dyd := data(dx), data(dy)
-	if !l.found {
-		l.argmax(n)
+	l.dx.get(n, l.in, false)
+	l.dy, l.finding = dy, !l.found
+	if l.finding {
+		l.arg = slices.Grow(l.arg[:0], n*l.out.size())[:n*l.out.size()]
 	}
-	clear(dxd)
-	for o, at := range l.arg[:len(dyd)] {
-		dxd[at] += dyd[o]
-	}
-	return dx
+	gemm.Split(n*l.in.C, l.gradPart)
+	l.dy, l.found = nil, true
+	return l.dx.t
 }
 
-// argmax fills arg with where in x the maximum of each of the n images' windows is: the
+// gradPlanes computes the input gradient of planes lo to hi-1 (image and channel) of the
+// backward pass: each output's gradient goes to where its window's maximum is, found first
+// (argmax) unless an earlier backward pass after the same forward pass has.
+func (l *MaxPool2D) gradPlanes(lo, hi int) {
+	if l.finding {
+		l.argmax(lo, hi)
+	}
+	ohw, hw := l.out.size()/l.out.C, l.in.size()/l.in.C
+	dxd, dyd := data(l.dx.t)[lo*hw:hi*hw], data(l.dy)[lo*ohw:hi*ohw]
+	clear(dxd)
+	for o, at := range l.arg[lo*ohw : hi*ohw] {
+		dxd[at-lo*hw] += dyd[o]
+	}
+}
+
+// argmax fills arg, for planes lo to hi-1, with where in x the maximum of each window is: the
 // first of the window's four values, in row-major order, equal to it. Branch-free (the
 // compiler makes each if a conditional move): on MNIST's blank background the four values
 // tie in most windows and elsewhere the maximum sits anywhere, so a branch mispredicts.
-func (l *MaxPool2D) argmax(n int) {
+func (l *MaxPool2D) argmax(lo, hi int) {
 	xd, yd := data(l.x), data(l.y.t)
-	l.arg = slices.Grow(l.arg[:0], n*l.out.size())[:n*l.out.size()]
-	o := 0
-	for p := 0; p < n*l.in.C; p++ {
+	o := lo * l.out.H * l.out.W
+	for p := lo; p < hi; p++ {
 		base := p * l.in.H * l.in.W
 		for oy := 0; oy < l.out.H; oy++ {
 			i0 := base + 2*oy*l.in.W
@@ -119,5 +141,4 @@ func (l *MaxPool2D) argmax(n int) {
 			o += l.out.W
 		}
 	}
-	l.found = true
 }
