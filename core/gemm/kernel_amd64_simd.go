@@ -17,16 +17,21 @@ func init() {
 		fastTall = kernel8x8
 		fastRows = kernelRows8
 		ownPays = ownShapes
+		defaultBackend = mulDot
 	}
 }
 
-// ownShapes is true where the own kernel pays and false where gonum is faster: B not
-// transposed, or transposed with at least minRowsT rows of C to share the copy of B. On the
-// shapes of core/nn (BenchmarkMul, one thread, AMD EPYC with AVX-512, 2026-12-03) the own
-// kernel ran 1.8–2.3× gonum's GFLOP/s on those with B not transposed and 1.0–3.2× on the
-// transposed ones with 16 rows or more; on a compact convolution's weight gradient (8 rows,
-// B transposed) 0.6×.
-func ownShapes(tb bool, m, k int) bool { return !tb || m >= minRowsT }
+// ownShapes is true where the own kernel pays and false where mulDot (or gonum) is faster:
+// B not transposed, or transposed with at least minRowsT rows of C to share the copy of B and
+// rows longer than dotMaxK. On the shapes of core/nn (BenchmarkMul, one thread, AMD EPYC with
+// AVX-512, 2026-12-03), B not transposed, the own kernel ran 1.8–2.3× gonum's GFLOP/s; B
+// transposed, mulDot ran 1.6–2.0× the own kernel where k ≤ 4096 and 0.65× on gal's weight
+// gradient (k = 30976).
+func ownShapes(tb bool, m, k int) bool { return !tb || m >= minRowsT && k > dotMaxK }
+
+// dotMaxK is the longest row mulDot multiplies faster than the own kernel: two rows of A
+// (64 KiB at 8192) stay in a core's L1 cache while every row of B streams past them.
+const dotMaxK = 8192
 
 // kernel8x8 is kernel4x2 on two A panels at once, with 256-bit vectors, four B panels (eight
 // columns of C) at a time. One vector holds the 8 rows of one step p (the two panels' four
@@ -198,4 +203,69 @@ func put8(c []float32, first bool, v archsimd.Float32x8) {
 		v = archsimd.LoadFloat32x8(d).Add(v)
 	}
 	v.Store(d)
+}
+
+// mulDot is the default backend natively with AVX2: for C = A·Bᵀ (A not transposed) it
+// computes each element as a dot product of two rows 256 bits at a time (dotTile), where the
+// own kernel would first copy B (ownShapes: fewer than minRowsT rows of C, such as a compact
+// convolution's weight gradient); every other product goes to gonum.
+func mulDot(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if ta || !tb {
+		mulGonum(w, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	for i := 0; i < m; i += 2 {
+		for j := 0; j < n; j += 2 {
+			dotTile(a[i*lda:], lda, min(2, m-i), b[j*ldb:], ldb, min(2, n-j), k, beta, c[i*ldc+j:], ldc)
+		}
+	}
+}
+
+// dotTile computes the rows×cols tile of C (rows, cols ≤ 2) at c: each element the dot
+// product of a row of A and a row of B over k, in eight lanes (lane l sums the products of
+// the steps p ≡ l mod 8 below k rounded down to a multiple of 8, in increasing p), then the
+// lanes summed in order, then the steps left added one by one; C = that (beta 0) or C + that.
+// The order depends only on k, not on the tile, so threads cutting C change no bits.
+func dotTile(a []float32, lda, rows int, b []float32, ldb, cols, k int, beta float32, c []float32, ldc int) {
+	a0, b0 := a[:k:k], b[:k:k]
+	a1, b1 := a0, b0
+	if rows > 1 {
+		a1 = a[lda : lda+k : lda+k]
+	}
+	if cols > 1 {
+		b1 = b[ldb : ldb+k : ldb+k]
+	}
+	var s00, s01, s10, s11 archsimd.Float32x8
+	k8 := k &^ 7
+	for p := 0; p < k8; p += 8 {
+		x0, x1 := archsimd.LoadFloat32x8(a0[p:p+8:p+8]), archsimd.LoadFloat32x8(a1[p:p+8:p+8])
+		y0, y1 := archsimd.LoadFloat32x8(b0[p:p+8:p+8]), archsimd.LoadFloat32x8(b1[p:p+8:p+8])
+		s00 = s00.Add(x0.Mul(y0))
+		s01 = s01.Add(x0.Mul(y1))
+		s10 = s10.Add(x1.Mul(y0))
+		s11 = s11.Add(x1.Mul(y1))
+	}
+	t := [2][2]float32{{laneSum(s00), laneSum(s01)}, {laneSum(s10), laneSum(s11)}}
+	for p := k8; p < k; p++ {
+		t[0][0] += a0[p] * b0[p]
+		t[0][1] += a0[p] * b1[p]
+		t[1][0] += a1[p] * b0[p]
+		t[1][1] += a1[p] * b1[p]
+	}
+	for r := range rows {
+		for q := range cols {
+			if beta == 0 {
+				c[r*ldc+q] = t[r][q]
+			} else {
+				c[r*ldc+q] += t[r][q]
+			}
+		}
+	}
+}
+
+// laneSum sums v's eight lanes in order.
+func laneSum(v archsimd.Float32x8) float32 {
+	var u [8]float32
+	v.StoreArray(&u)
+	return ((((((u[0] + u[1]) + u[2]) + u[3]) + u[4]) + u[5]) + u[6]) + u[7]
 }
