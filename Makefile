@@ -63,14 +63,17 @@ bench-wasm:
 	$(WASM) GOEXPERIMENT= $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./core/nn ./core/gemm
 
 ## bench-anchors: the WebAssembly engine (both builds) beside TensorFlow.js's WASM backend
-## (SIMD on and off) and ConvNetJS, in one run under node; installs them from npm into out/anchors
+## (SIMD on and off) and ConvNetJS under node, the engines in turn in each of ROUNDS rounds;
+## installs them from npm into out/anchors
 ANCHORS := out/anchors
+ROUNDS  ?= 3
 bench-anchors:
 	mkdir -p $(ANCHORS)
 	npm install --no-save --no-audit --no-fund --prefix $(ANCHORS) @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0 convnetjs@0.3.0
-	$(WASM) GOEXPERIMENT=simd $(GO) test -run '^$$' -bench 'Train|Infer' -benchtime $(BENCHTIME) ./core/nn | tee $(ANCHORS)/alab-simd.txt
-	$(WASM) GOEXPERIMENT= $(GO) test -run '^$$' -bench 'Train|Infer' -benchtime $(BENCHTIME) ./core/nn | tee $(ANCHORS)/alab-scalar.txt
-	NODE_PATH=$(ANCHORS)/node_modules node core/nn/anchors/anchors.js $(ANCHORS)/alab-simd.txt $(ANCHORS)/alab-scalar.txt
+	$(WASM) GOEXPERIMENT=simd $(GO) test -c -o $(ANCHORS)/alab-simd.wasm ./core/nn
+	$(WASM) GOEXPERIMENT= $(GO) test -c -o $(ANCHORS)/alab-scalar.wasm ./core/nn
+	NODE_PATH=$(ANCHORS)/node_modules ANCHOR_ROUNDS=$(ROUNDS) node core/nn/anchors/anchors.js \
+	  $(WASMEXEC)/wasm_exec_node.js $(ANCHORS)/alab-simd.wasm $(ANCHORS)/alab-scalar.wasm
 
 ## bench-team: 50 simulated annotators label a team server on loopback for 60 s (MNIST)
 bench-team:

@@ -3,11 +3,17 @@
 // maxpool 2 → dropout 0.25 → dense 128 → ReLU → dropout 0.5 → dense 10) and a batch of 64:
 // TensorFlow.js's WASM backend with SIMD and without (inference: the backend has no
 // convolution gradients, so it does not train), and ConvNetJS (training with Adam, and its
-// forward pass as inference). It prints one line per
-// figure, "anchor mode images/s", and, given alab's `go test -bench` output files as
-// arguments (WebAssembly SIMD build, then scalar build), the ratios of alab's figures to them.
+// forward pass as inference).
 //
-// Run by `make bench-anchors`, which installs the packages (NODE_PATH) and alab's figures.
+//   node anchors.js WASM_EXEC_NODE ALAB_SIMD_TEST ALAB_SCALAR_TEST
+//
+// runs, in each of ANCHOR_ROUNDS rounds (3), every engine once in turn, each in a process of
+// its own: alab's two WebAssembly builds (their `go test -c` binaries of core/nn, under
+// wasm_exec_node.js, BenchmarkInfer and BenchmarkTrain on compact) and the three anchors. The
+// machine's speed drifts within minutes, so each ratio of alab to an anchor is taken within a
+// round, a minute apart at most, and the summary gives the median of the rounds' ratios and
+// their range. Run by `make bench-anchors`, which installs the packages (NODE_PATH) and
+// builds alab's binaries.
 "use strict";
 const fs = require("fs");
 const tf = require("@tensorflow/tfjs");
@@ -86,15 +92,18 @@ async function convnet() {
   return { infer, train };
 }
 
-// alab reads the images/s of BenchmarkInfer and BenchmarkTrain on compact, 1 thread, from
-// `go test -bench` output.
-function alab(file) {
+// alab runs one of alab's test binaries and reads the images/s of BenchmarkInfer and
+// BenchmarkTrain on compact, 1 thread, from its output.
+function alab(execNode, binary) {
+  const { execFileSync } = require("child_process");
   const out = {};
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+  const text = execFileSync(process.execPath, ["--stack-size=8192", execNode, binary, "-test.run", "^$",
+    "-test.bench", "^Benchmark(Infer|Train)$/^compact$/^threads=1$", "-test.benchtime", `${seconds}s`], { encoding: "utf8" });
+  for (const line of text.split("\n")) {
     const m = line.match(/^Benchmark(Infer|Train)\/compact\/threads=1\S*\s.*?([\d.]+) images\/s/);
     if (m) out[m[1].toLowerCase()] = Number(m[2]);
   }
-  if (!out.infer || !out.train) throw new Error(file + ": no compact BenchmarkInfer and BenchmarkTrain at 1 thread");
+  if (!out.infer || !out.train) throw new Error(binary + ": no compact BenchmarkInfer and BenchmarkTrain at 1 thread in\n" + text);
   return out;
 }
 
@@ -102,30 +111,47 @@ function alab(file) {
 // `node anchors.js --anchor NAME` prints its figures as JSON.
 const runs = { "tfjs-wasm-simd": () => tfjs(true), "tfjs-wasm": () => tfjs(false), convnetjs: convnet };
 
+function anchor(name) {
+  const { execFileSync } = require("child_process");
+  return JSON.parse(execFileSync(process.execPath, [__filename, "--anchor", name], { encoding: "utf8" }).trim().split("\n").pop());
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
 (async () => {
   if (process.argv[2] === "--anchor") {
     console.log(JSON.stringify(await runs[process.argv[3]]()));
     return;
   }
-  const { execFileSync } = require("child_process");
-  const anchors = {};
-  for (const name of Object.keys(runs)) {
-    anchors[name] = JSON.parse(execFileSync(process.execPath, [__filename, "--anchor", name], { encoding: "utf8" }).trim().split("\n").pop());
-  }
-  for (const [name, r] of Object.entries(anchors)) {
-    for (const mode of ["infer", "train"]) if (r[mode]) console.log(`${name} ${mode} ${r[mode].toFixed(0)} images/s`);
-  }
-  const builds = process.argv.slice(2);
-  ["alab-wasm-simd", "alab-wasm-scalar"].forEach((name, i) => {
-    if (!builds[i]) return;
-    const a = alab(builds[i]);
-    console.log(`${name} infer ${a.infer.toFixed(0)} images/s`);
-    console.log(`${name} train ${a.train.toFixed(0)} images/s`);
-    for (const [anchor, r] of Object.entries(anchors)) {
-      const ratios = ["infer", "train"].filter((m) => r[m]).map((m) => `${m} ${(a[m] / r[m]).toFixed(2)}×`);
-      console.log(`${name} / ${anchor}: ${ratios.join(", ")}`);
+  const [execNode, ...binaries] = process.argv.slice(2);
+  if (!execNode || binaries.length !== 2) throw new Error("usage: node anchors.js WASM_EXEC_NODE ALAB_SIMD_TEST ALAB_SCALAR_TEST");
+  const rounds = Number(process.env.ANCHOR_ROUNDS || 3);
+  const builds = { "alab-wasm-simd": binaries[0], "alab-wasm-scalar": binaries[1] };
+  const ratios = {}; // "build / anchor mode" → one ratio per round
+  for (let r = 1; r <= rounds; r++) {
+    const figures = {};
+    for (const [name, binary] of Object.entries(builds)) figures[name] = alab(execNode, binary);
+    for (const name of Object.keys(runs)) figures[name] = anchor(name);
+    for (const [name, f] of Object.entries(figures)) {
+      for (const mode of ["infer", "train"]) if (f[mode]) console.log(`round ${r}: ${name} ${mode} ${f[mode].toFixed(0)} images/s`);
     }
-  });
+    for (const build of Object.keys(builds)) {
+      for (const name of Object.keys(runs)) {
+        for (const mode of ["infer", "train"]) {
+          if (!figures[name][mode]) continue;
+          const key = `${build} / ${name} ${mode}`;
+          (ratios[key] ||= []).push(figures[build][mode] / figures[name][mode]);
+        }
+      }
+    }
+  }
+  console.log(`alab / anchor, median of ${rounds} rounds (range):`);
+  for (const [key, xs] of Object.entries(ratios)) {
+    console.log(`${key}: ${median(xs).toFixed(2)}× (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`);
+  }
 })().catch((e) => {
   console.error("anchors: " + e.message);
   process.exit(1);
