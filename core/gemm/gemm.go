@@ -14,8 +14,9 @@
 // on the shapes of core/nn (backend_wasm.go, backend_other.go); gemm_test.go benchmarks both.
 // Built with GOEXPERIMENT=simd (Go 1.27's simd/archsimd) the packed kernel has SIMD versions
 // that give the same bits: WebAssembly SIMD (kernel_wasm_simd.go: 4×8 tiles, and tiles that
-// read B in rows: in place, or from a copy where B is transposed) and, natively on the shapes
-// where it beats gonum, AVX2 (kernel_amd64_simd.go: the same two kinds); otherwise it is
+// read B in rows: in place, or from a copy where B is transposed) and, natively with AVX2,
+// the tiles that read B in rows (kernel_amd64_simd.go), which there replace gonum on the
+// shapes where they beat it, and dot products (mulDot) on the others; otherwise it is
 // plain Go.
 package gemm
 
@@ -47,12 +48,6 @@ func Mul(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, b
 // so the bits do not depend on the threads) whether Mul runs the own kernel rather than the
 // default backend: where a SIMD kernel pays on some shapes and not on others.
 var ownPays func(tb bool, m, k int) bool
-
-// PanelsPay reports whether a caller that can write a B that is not transposed (k×n) as
-// panels saves work by calling MulPanels rather than Mul for an m×n×k product: wherever Mul
-// would run the own kernel on it (under WebAssembly always, natively on the shapes where
-// the SIMD kernel pays). MulPanels then gives the bits Mul would.
-func PanelsPay(m, k int) bool { return OwnKernel || ownPays != nil && ownPays(false, m, k) }
 
 // MulPanels computes C = op(A)·B + beta·C as Mul does, for B (k×n) stored as the panels the
 // own kernel reads, so that no copy of B is made: column pair q (columns 2q and 2q+1) is

@@ -57,13 +57,13 @@ func grow(s []float32, n int) []float32 {
 // mulOwn computes C = op(A)·op(B) + beta·C with the packed kernel on the calling goroutine.
 // It requires m, n, k > 0; Mul handles the empty cases.
 // It runs the SIMD kernels where the target has them: fastRows where B is not transposed or
-// C has rows enough to share a copy of B, fastKernel (and fastTall) elsewhere.
+// C has rows enough to share a copy of B, fastKernel elsewhere.
 func mulOwn(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if fastRows != nil && (!tb || m >= minRowsT) {
 		mulRows(w, fastRows, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	mulBlocks(w, fastKernel, fastTall, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	mulBlocks(w, fastKernel, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // A rowsKernel computes the 4×nb block of C = A·B from a packed A panel (4 values per p, kb
@@ -145,12 +145,12 @@ func transposeB(dst, b []float32, ldb, p0, kb, j0, nb int) {
 
 // mulScalar is mulOwn with the plain-Go kernel, kernel4x2, on every target.
 func mulScalar(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	mulBlocks(w, kernel4x2, nil, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	mulBlocks(w, kernel4x2, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // mulPanels is mulOwn for B given as panels (MulPanels): the kernel reads them in place.
 func mulPanels(w *workspace, ta, _ bool, m, n, k int, a []float32, lda int, b []float32, _ int, beta float32, c []float32, ldc int) {
-	mulBlocks(w, fastKernel, fastTall, ta, false, true, m, n, k, a, lda, b, 0, beta, c, ldc)
+	mulBlocks(w, fastKernel, ta, false, true, m, n, k, a, lda, b, 0, beta, c, ldc)
 }
 
 // A rowKernel computes one row of 4×2 tiles of C from a packed A panel and `tiles` packed B
@@ -161,17 +161,8 @@ type rowKernel func(kb int, pa, pbs []float32, stride, tiles int, c []float32, l
 // file built with GOEXPERIMENT=simd installs where the target (and natively the CPU) has it.
 var fastKernel rowKernel = kernel4x2
 
-// A tallKernel computes one row of 8×2 tiles of C from two consecutive packed A panels (rows
-// 0–3 and 4–7), as two calls of a rowKernel would, summing each element in the same order.
-type tallKernel func(kb int, pa0, pa1, pbs []float32, stride, tiles int, c []float32, ldc int, first bool)
-
-// fastTall, if not nil, is the tallKernel mulOwn and mulPanels run on pairs of A panels: the
-// 256-bit SIMD kernel a file built with GOEXPERIMENT=simd installs on amd64 with AVX2.
-var fastTall tallKernel
-
-// mulBlocks is mulOwn, or with panels set mulPanels, with the kernel kern, and tall (if not
-// nil) on pairs of A panels.
-func mulBlocks(w *workspace, kern rowKernel, tall tallKernel, ta, tb, panels bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// mulBlocks is mulOwn, or with panels set mulPanels, with the kernel kern.
+func mulBlocks(w *workspace, kern rowKernel, ta, tb, panels bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for j0 := 0; j0 < n; j0 += nc {
 		nb := min(nc, n-j0)
 		for p0 := 0; p0 < k; p0 += kc {
@@ -192,7 +183,7 @@ func mulBlocks(w *workspace, kern rowKernel, tall tallKernel, ta, tb, panels boo
 				mb := min(mc, m-i0)
 				w.a = grow(w.a, roundUp(mb, mr)*kb)
 				packA(w.a, ta, a, lda, i0, mb, p0, kb)
-				macroKernel(w, kern, tall, pb, stride, mb, nb, kb, c[i0*ldc+j0:], ldc, first)
+				macroKernel(w, kern, pb, stride, mb, nb, kb, c[i0*ldc+j0:], ldc, first)
 			}
 		}
 	}
@@ -201,16 +192,13 @@ func mulBlocks(w *workspace, kern rowKernel, tall tallKernel, ta, tb, panels boo
 // macroKernel multiplies the packed mb×kb block of A by the kb×nb block of B, whose q-th
 // panel is pb[q*stride:][:nr*kb], into the mb×nb block of C starting at c[0]. Each A panel
 // (L1) meets every B panel of the block (L2) in one call of the kernel: under WebAssembly a
-// call costs as much as a 4×2 tile of 25 steps. Whole tiles run kern (or tall, where it is
-// not nil, on two A panels at once), the last column's tiles kernel4x2: all sum in the same
-// order.
-func macroKernel(w *workspace, kern rowKernel, tall tallKernel, pb []float32, stride, mb, nb, kb int, c []float32, ldc int, first bool) {
+// call costs as much as a 4×2 tile of 25 steps. Whole tiles run kern, the last column's
+// tiles kernel4x2: all sum in the same order.
+func macroKernel(w *workspace, kern rowKernel, pb []float32, stride, mb, nb, kb int, c []float32, ldc int, first bool) {
 	pairs := nb / nr
-	done := 0 // rows whose interior tiles are computed
 	for i := 0; i < mb; i += mr {
 		pa := w.a[i*kb : (i+mr)*kb]
 		switch {
-		case i < done:
 		case i+mr > mb:
 			// The last A panel, short of rows (zero-padded): its whole tiles into w.rows
 			// by kern, then the rows that exist. (Tile by tile with kernel4x2, as the last
@@ -223,9 +211,6 @@ func macroKernel(w *workspace, kern rowKernel, tall tallKernel, pb []float32, st
 			w.rows = grow(w.rows, mr*ld)
 			kern(kb, pa, pb, stride, pairs, w.rows, ld, true)
 			putRows(c[i*ldc:], ldc, w.rows, ld, mb-i, ld, first)
-		case tall != nil && i+2*mr <= mb:
-			tall(kb, pa, w.a[(i+mr)*kb:(i+2*mr)*kb], pb, stride, pairs, c[i*ldc:], ldc, first)
-			done = i + 2*mr
 		default:
 			kern(kb, pa, pb, stride, pairs, c[i*ldc:], ldc, first)
 		}

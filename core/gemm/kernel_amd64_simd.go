@@ -5,16 +5,15 @@ package gemm
 import "simd/archsimd"
 
 // On amd64 with GOEXPERIMENT=simd, where the CPU has AVX2, Mul runs the own kernel with
-// 256-bit vectors of eight float32 on the shapes where that pays (ownShapes): kernelRows8
-// where it reads B in rows, kernel8x8 on pairs of A panels where it reads panels (MulPanels).
-// Both sum every element as kernel4x2 does (the product rounded, then added: no fused
-// multiply-add), so the bits are those of the scalar kernel and of the WebAssembly builds.
+// 256-bit vectors of eight float32, kernelRows8, on the shapes where that pays (ownShapes),
+// and mulDot on the others. kernelRows8 sums every element as kernel4x2 does (the product
+// rounded, then added: no fused multiply-add), so the bits are those of the scalar kernel
+// and of the WebAssembly builds.
 // (archsimd's 128-bit Float32x4 runs 100× slower than its Float32x8 on an Intel Xeon with
 // AVX-512, and its 512-bit Float32x16 4× slower on an AMD EPYC with AVX-512, so natively the
 // kernels use 256-bit vectors only.)
 func init() {
 	if archsimd.X86.AVX2() {
-		fastTall = kernel8x8
 		fastRows = kernelRows8
 		ownPays = ownShapes
 		defaultBackend = mulDot
@@ -32,67 +31,6 @@ func ownShapes(tb bool, m, k int) bool { return !tb || m >= minRowsT && k > dotM
 // dotMaxK is the longest row mulDot multiplies faster than the own kernel: two rows of A
 // (64 KiB at 8192) stay in a core's L1 cache while every row of B streams past them.
 const dotMaxK = 8192
-
-// kernel8x8 is kernel4x2 on two A panels at once, with 256-bit vectors, four B panels (eight
-// columns of C) at a time. One vector holds the 8 rows of one step p (the two panels' four
-// values side by side); each of the 8 B values is broadcast and multiplied into it and the
-// product added to that column's accumulator, in increasing p. Tiles left over after the
-// groups of four run kernel4x2 on each panel.
-func kernel8x8(kb int, pa0, pa1, pbs []float32, stride, tiles int, c []float32, ldc int, first bool) {
-	pa0, pa1 = pa0[:4*kb], pa1[:4*kb]
-	q := 0
-	for ; q+4 <= tiles; q += 4 {
-		b0 := pbs[stride*q : stride*q+2*kb]
-		b1 := pbs[stride*(q+1) : stride*(q+1)+2*kb]
-		b2 := pbs[stride*(q+2) : stride*(q+2)+2*kb]
-		b3 := pbs[stride*(q+3) : stride*(q+3)+2*kb]
-		var c0, c1, c2, c3, c4, c5, c6, c7 archsimd.Float32x8
-		for p := range kb {
-			var a archsimd.Float32x8
-			a = a.SetLo(archsimd.LoadFloat32x4(pa0[4*p : 4*p+4 : 4*p+4])).SetHi(archsimd.LoadFloat32x4(pa1[4*p : 4*p+4 : 4*p+4]))
-			x0 := b0[2*p : 2*p+2 : 2*p+2]
-			x1 := b1[2*p : 2*p+2 : 2*p+2]
-			x2 := b2[2*p : 2*p+2 : 2*p+2]
-			x3 := b3[2*p : 2*p+2 : 2*p+2]
-			c0 = c0.Add(a.Mul(archsimd.BroadcastFloat32x8(x0[0])))
-			c1 = c1.Add(a.Mul(archsimd.BroadcastFloat32x8(x0[1])))
-			c2 = c2.Add(a.Mul(archsimd.BroadcastFloat32x8(x1[0])))
-			c3 = c3.Add(a.Mul(archsimd.BroadcastFloat32x8(x1[1])))
-			c4 = c4.Add(a.Mul(archsimd.BroadcastFloat32x8(x2[0])))
-			c5 = c5.Add(a.Mul(archsimd.BroadcastFloat32x8(x2[1])))
-			c6 = c6.Add(a.Mul(archsimd.BroadcastFloat32x8(x3[0])))
-			c7 = c7.Add(a.Mul(archsimd.BroadcastFloat32x8(x3[1])))
-		}
-		var u [8][8]float32 // u[j] is column 2q+j, rows 0 to 7
-		c0.StoreArray(&u[0])
-		c1.StoreArray(&u[1])
-		c2.StoreArray(&u[2])
-		c3.StoreArray(&u[3])
-		c4.StoreArray(&u[4])
-		c5.StoreArray(&u[5])
-		c6.StoreArray(&u[6])
-		c7.StoreArray(&u[7])
-		for r := range 8 {
-			row := c[r*ldc+2*q : r*ldc+2*q+8 : r*ldc+2*q+8]
-			if first {
-				row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = u[0][r], u[1][r], u[2][r], u[3][r], u[4][r], u[5][r], u[6][r], u[7][r]
-				continue
-			}
-			row[0] += u[0][r]
-			row[1] += u[1][r]
-			row[2] += u[2][r]
-			row[3] += u[3][r]
-			row[4] += u[4][r]
-			row[5] += u[5][r]
-			row[6] += u[6][r]
-			row[7] += u[7][r]
-		}
-	}
-	if q < tiles {
-		kernel4x2(kb, pa0, pbs[stride*q:], stride, tiles-q, c[2*q:], ldc, first)
-		kernel4x2(kb, pa1, pbs[stride*q:], stride, tiles-q, c[4*ldc+2*q:], ldc, first)
-	}
-}
 
 // kernelRows8 is the rowsKernel of AVX2: for each group of sixteen columns of B it keeps the
 // 4×16 tile of C as two 256-bit vectors a row; at each step p the group's sixteen values of

@@ -23,15 +23,14 @@ type Conv2D struct {
 	w, b   []float32 // weight (F, C, K, K) and bias (F): views into the Net's parameters
 	dw, db []float32 // their gradients
 
-	x         *tensor.Dense // input of the last forward pass
-	taps      []int         // where in an image kernel tap (c, ky, kx) reads, from an output's pixel
-	at        []int         // where in x each output position (n, oy, ox) starts, for the largest batch seen
-	col       []float32     // im2col of x, (C·K·K) × (N·Ho·Wo): row by row, or as panels (colPanels)
-	colPanels bool          // col holds panels, for the own kernel: under WebAssembly, or natively after a NoGrad pass
-	colT      []float32     // for the own kernel, its transpose (N·Ho·Wo) × (C·K·K), as panels, for dW
-	prod      []float32     // (F) × (N·Ho·Wo): GEMM result forward, dL/dy regrouped backward
-	dcol      []float32     // dL/dcol for a few images at a time (dcolFloats): (C·K·K) × (n·Ho·Wo)
-	y, dx     buffer
+	x     *tensor.Dense // input of the last forward pass
+	taps  []int         // where in an image kernel tap (c, ky, kx) reads, from an output's pixel
+	at    []int         // where in x each output position (n, oy, ox) starts, for the largest batch seen
+	col   []float32     // im2col of x, (C·K·K) × (N·Ho·Wo): as panels under WebAssembly (gemm.OwnKernel), row by row natively
+	colT  []float32     // under WebAssembly, its transpose (N·Ho·Wo) × (C·K·K), as panels, for dW
+	prod  []float32     // (F) × (N·Ho·Wo): GEMM result forward, dL/dy regrouped backward
+	dcol  []float32     // dL/dcol for a few images at a time (dcolFloats): (C·K·K) × (n·Ho·Wo)
+	y, dx buffer
 
 	// The loops over images that run on gemm.Split's threads, made once so that a pass
 	// allocates nothing; n is the batch they work on (for col2im, the images of dcol, the
@@ -80,7 +79,7 @@ func (l *Conv2D) fan() (in, out int) { return l.in.C * l.k * l.k, l.out.C * l.k 
 // forward: x is (N, C, H, W), y is (N, F, Ho, Wo).
 func (l *Conv2D) forward(x *tensor.Dense, p Pass) *tensor.Dense {
 	n := batch(x)
-	l.product(x, p.NoGrad)
+	l.product(x)
 
 	y := l.y.get(n, l.out, false)
 	gemm.Split(n, l.biasPart)
@@ -105,30 +104,29 @@ func (l *Conv2D) biasImages(lo, hi int) {
 }
 
 // product computes prod = W · im2col(x), (F) × (N·Ho·Wo): the outputs without their bias.
-// col is unrolled as panels where the product runs the own kernel (gemm.PanelsPay); natively
-// only for a pass with no backward (noGrad), because there the weights' gradient reads col
-// row by row.
-func (l *Conv2D) product(x *tensor.Dense, noGrad bool) {
+// col is unrolled as panels under WebAssembly (gemm.OwnKernel), row by row natively, where
+// the SIMD kernel reads B in rows (and inferring a batch with panels and a kernel for them
+// measured no faster).
+func (l *Conv2D) product(x *tensor.Dense) {
 	n := batch(x)
 	l.x = x
 	kk := l.in.C * l.k * l.k
 	l.prod = grow(l.prod, l.out.C*n*l.out.H*l.out.W)
-	l.colPanels = gemm.PanelsPay(l.out.C, kk) && (gemm.OwnKernel || noGrad)
 	l.unroll(x)
 	cols := n * l.out.H * l.out.W
-	if l.colPanels {
+	if gemm.OwnKernel {
 		gemm.MulPanels(false, l.out.C, cols, kk, l.w, kk, l.col, 0, l.prod, cols)
 	} else {
 		gemm.Mul(false, false, l.out.C, cols, kk, l.w, kk, l.col, cols, 0, l.prod, cols)
 	}
 }
 
-// unroll writes im2col(x) into col, as panels or row by row as colPanels says.
+// unroll writes im2col(x) into col, as panels under WebAssembly, row by row natively.
 func (l *Conv2D) unroll(x *tensor.Dense) {
 	n := batch(x)
 	kk, cols := l.in.C*l.k*l.k, n*l.out.H*l.out.W
 	l.n = n
-	if l.colPanels {
+	if gemm.OwnKernel {
 		l.col = grow(l.col, gemm.PanelsLen(kk, cols))
 		l.positions(n) // grown here, read by the threads
 		gemm.Split((cols+1)/2, l.unrollPart)
@@ -141,7 +139,7 @@ func (l *Conv2D) unroll(x *tensor.Dense) {
 // unrollImages writes part of im2col(l.x) into col: as panels, the pairs of columns lo to
 // hi-1; row by row, the columns of images lo to hi-1.
 func (l *Conv2D) unrollImages(lo, hi int) {
-	if l.colPanels {
+	if gemm.OwnKernel {
 		kk, at := l.in.C*l.k*l.k, l.positions(l.n)
 		gatherPanels(l.col[2*lo*kk:], data(l.x), l.taps, l.k, at[2*lo:min(2*hi, len(at))])
 		return
@@ -156,7 +154,7 @@ func (l *Conv2D) unrollImages(lo, hi int) {
 // v+b is the largest v, plus b. pool keeps no input: a Backward would panic (Net.Backward).
 func (l *Conv2D) forwardPooled(x *tensor.Dense, pool *MaxPool2D) *tensor.Dense {
 	n := batch(x)
-	l.product(x, true)
+	l.product(x)
 	y := pool.y.get(n, pool.out, false)
 	yd := data(y)
 	pool.x, pool.found = nil, false
@@ -206,10 +204,6 @@ func (l *Conv2D) backward(dy *tensor.Dense, needDx, needParams bool) *tensor.Den
 		gatherPanels(l.colT, data(l.x), l.positions(n), l.out.W, l.taps)
 		gemm.MulPanels(false, l.out.C, kk, cols, l.prod, cols, l.colT, 1, l.dw, kk)
 	default:
-		if l.colPanels { // the last forward pass promised no backward: unroll again, row by row
-			l.colPanels = false
-			l.unroll(l.x)
-		}
 		gemm.Mul(false, true, l.out.C, kk, cols, l.prod, cols, l.col, cols, 1, l.dw, kk)
 	}
 	if !needDx {
