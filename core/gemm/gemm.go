@@ -209,15 +209,7 @@ func Split(n int, loop func(lo, hi int)) {
 		return
 	}
 	defer pool.mu.Unlock()
-	parts = min(parts, len(pool.workers)+1)
-	pool.job = job{loop: loop, n: n, parts: parts}
-	pool.done.Add(parts - 1)
-	for i := 1; i < parts; i++ {
-		pool.workers[i-1].start <- i
-	}
-	pool.job.piece(&pool.ws, 0)
-	pool.done.Wait()
-	pool.job = job{}
+	runPool(job{loop: loop, n: n, parts: min(parts, len(pool.workers)+1)})
 }
 
 // mulWith is Mul with the backend given.
@@ -269,7 +261,13 @@ func mulCut(mul backend, panels, ta, tb bool, m, n, k int, a []float32, lda int,
 		return
 	}
 	j.parts = min(j.parts, len(pool.workers)+1)
+	runPool(j)
+}
 
+// runPool computes job j's pieces, piece 0 on the calling goroutine and the others on the
+// pool's workers, and returns when all are done. The caller holds pool.mu, and j.parts is at
+// most len(pool.workers)+1.
+func runPool(j job) {
 	pool.job = j
 	pool.done.Add(j.parts - 1)
 	for i := 1; i < j.parts; i++ {

@@ -99,9 +99,7 @@ func mulRows(w *workspace, kern rowsKernel, ta, tb bool, m, n, k int, a []float3
 					mb := min(mc, m-i0)
 					w.a = grow(w.a, roundUp(mb, mr)*kb)
 					packA(w.a, ta, a, lda, i0, mb, p0, kb)
-					for i := 0; i < mb; i += mr {
-						kern(kb, w.a[i*kb:(i+mr)*kb], w.b, nb, nb, c[(i0+i)*ldc+j0:], ldc, first, min(mr, mb-i))
-					}
+					rowsBlock(kern, w.a, mb, kb, w.b, nb, nb, c[i0*ldc+j0:], ldc, first)
 				}
 			}
 			continue
@@ -111,12 +109,17 @@ func mulRows(w *workspace, kern rowsKernel, ta, tb bool, m, n, k int, a []float3
 			w.a = grow(w.a, roundUp(mb, mr)*kb)
 			packA(w.a, ta, a, lda, i0, mb, p0, kb)
 			for j0 := 0; j0 < n; j0 += nc {
-				nb := min(nc, n-j0)
-				for i := 0; i < mb; i += mr {
-					kern(kb, w.a[i*kb:(i+mr)*kb], b[p0*ldb+j0:], ldb, nb, c[(i0+i)*ldc+j0:], ldc, first, min(mr, mb-i))
-				}
+				rowsBlock(kern, w.a, mb, kb, b[p0*ldb+j0:], ldb, min(nc, n-j0), c[i0*ldc+j0:], ldc, first)
 			}
 		}
+	}
+}
+
+// rowsBlock runs kern on each panel of the packed mb×kb block of A, pa, with the kb×nb block
+// of B at b (rows ldb apart), into the mb×nb block of C at c.
+func rowsBlock(kern rowsKernel, pa []float32, mb, kb int, b []float32, ldb, nb int, c []float32, ldc int, first bool) {
+	for i := 0; i < mb; i += mr {
+		kern(kb, pa[i*kb:(i+mr)*kb], b, ldb, nb, c[i*ldc:], ldc, first, min(mr, mb-i))
 	}
 }
 

@@ -33,9 +33,9 @@ type Conv2D struct {
 	y, dx buffer
 
 	// The loops over images that run on gemm.Split's threads, made once so that a pass
-	// allocates nothing; n is the batch they work on (for col2im, the images of dcol, the
-	// first of which is image dxAt).
-	n, dxAt                      int
+	// allocates nothing, and what they work on: the batch of n images; for col2im, the dxN
+	// images of dcol, the first of which is image dxAt.
+	n, dxAt, dxN                 int
 	unrollPart, biasPart, dxPart func(lo, hi int)
 }
 
@@ -218,16 +218,16 @@ func (l *Conv2D) backward(dy *tensor.Dense, needDx, needParams bool) *tensor.Den
 	for i := 0; i < n; i += step {
 		m := min(step, n-i)
 		gemm.Mul(true, false, kk, m*hw, l.out.C, l.w, kk, l.prod[i*hw:], cols, 0, l.dcol, m*hw)
-		l.n, l.dxAt = m, i
+		l.dxAt, l.dxN = i, m
 		gemm.Split(m, l.dxPart)
 	}
 	return dx
 }
 
-// col2imImages adds images lo to hi-1 of the part of dcol just computed (l.n images from
+// col2imImages adds images lo to hi-1 of the part of dcol just computed (l.dxN images from
 // image l.dxAt) into dx.
 func (l *Conv2D) col2imImages(lo, hi int) {
-	col2imTo(data(l.dx.t)[l.dxAt*l.in.size():], l.dcol, l.n, lo, hi, l.in, l.k, l.out)
+	col2imTo(data(l.dx.t)[l.dxAt*l.in.size():], l.dcol, l.dxN, lo, hi, l.in, l.k, l.out)
 }
 
 // dcolFloats is about how many floats of dcol Conv2D.backward computes at a time: 256 KB,
