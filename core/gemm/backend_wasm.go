@@ -6,8 +6,8 @@ package gemm
 // assembly gonum's axpy and dot loops are scalar Go that loads and stores C for every
 // multiply-add, while the kernel keeps a 4×2 tile in registers: 3–6 GFLOP/s against 1.0–1.5
 // on the shapes of core/nn (BenchmarkMul under node 20). Built with GOEXPERIMENT=simd its
-// kernels are kernel4x8 and kernelRows (WebAssembly SIMD), bitwise equal to the scalar one
-// (BenchmarkMul runs the own and the scalar kernel side by side).
+// kernels are kernel4x8, kernelRows and mulGroups (WebAssembly SIMD), bitwise equal to the
+// scalar one (BenchmarkMul runs the own and the scalar kernel side by side).
 var defaultBackend backend = mulOwn
 
 // singleThreaded is true: WebAssembly runs one thread, so SetThreads keeps Mul serial

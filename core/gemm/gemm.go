@@ -13,8 +13,9 @@
 // and gonum's pure-Go BLAS (backend_gonum.go). Each target uses the one that measured faster
 // on the shapes of core/nn (backend_wasm.go, backend_other.go); gemm_test.go benchmarks both.
 // Built with GOEXPERIMENT=simd (Go 1.27's simd/archsimd) the packed kernel has SIMD versions
-// that give the same bits: WebAssembly SIMD (kernel_wasm_simd.go: 4×8 tiles, and tiles that
-// read B in rows: in place, or from a copy where B is transposed) and, natively with AVX2,
+// that give the same bits: WebAssembly SIMD (kernel_wasm_simd.go: 4×8 tiles that read B in
+// rows: in place, from MulPanels' panels of eight columns, or from a copy where B is
+// transposed; 4×8 tiles from packed pairs of columns elsewhere) and, natively with AVX2,
 // the tiles that read B in rows (kernel_amd64_simd.go), which there replace gonum on the
 // shapes where they beat it, and dot products (mulDot) on the others; otherwise it is
 // plain Go.
@@ -50,11 +51,12 @@ func Mul(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, b
 var ownPays func(tb bool, m, k int) bool
 
 // MulPanels computes C = op(A)·B + beta·C as Mul does, for B (k×n) stored as the panels the
-// own kernel reads, so that no copy of B is made: column pair q (columns 2q and 2q+1) is
-// the 2·k floats from bp[2qk], row by row — B[p, j] = bp[(j/2)·2k + 2p + j%2] — with a zero
-// column after an odd n; PanelsLen(k, n) floats in all. A convolution unrolls its input in
-// this layout directly (core/nn). It runs the own kernel on every target, and sums each
-// element of C in the same order as Mul's own kernel does.
+// own kernel reads, so that no copy of B is made: with w = PanelCols(), column group q
+// (columns wq to wq+w-1) is the w·k floats from bp[wqk], row by row — B[p, j] =
+// bp[(j/w)·wk + wp + j%w] — with zero columns after the last group's last column;
+// PanelsLen(k, n) floats in all. A convolution unrolls its input in this layout directly
+// (core/nn). It runs the own kernel on every target, and sums each element of C in the same
+// order as Mul's own kernel does.
 func MulPanels(ta bool, m, n, k int, a []float32, lda int, bp []float32, beta float32, c []float32, ldc int) {
 	if len(bp) < PanelsLen(k, n) {
 		panic(fmt.Sprintf("gemm: B has %d floats: want %d for %d×%d panels", len(bp), PanelsLen(k, n), k, n))
@@ -64,7 +66,11 @@ func MulPanels(ta bool, m, n, k int, a []float32, lda int, bp []float32, beta fl
 }
 
 // PanelsLen is the length of a k×n matrix stored as panels (MulPanels).
-func PanelsLen(k, n int) int { return roundUp(n, nr) * k }
+func PanelsLen(k, n int) int { return roundUp(n, panelCols) * k }
+
+// PanelCols is the number of columns of each panel of MulPanels: the columns of C one
+// kernel call's tile spans, 8 under WebAssembly SIMD, 2 elsewhere.
+func PanelCols() int { return panelCols }
 
 // A backend computes C = op(A)·op(B) + beta·C on the calling goroutine, for m, n, k > 0,
 // using w for scratch. It must sum each element of C in an order that depends only on k, so
@@ -172,7 +178,7 @@ func (j *job) piece(w *workspace, i int) {
 		n = hi - lo
 		c = c[lo:]
 		if j.panels {
-			b = b[lo*j.k:] // lo is even: its pair starts at lo/2·2k
+			b = b[lo*j.k:] // lo is a multiple of cutUnit, hence of panelCols: its group starts at lo·k
 		} else if j.tb {
 			b = b[lo*j.ldb:]
 		} else {

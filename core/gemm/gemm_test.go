@@ -412,9 +412,10 @@ func TestMulPanels(t *testing.T) {
 			SetThreads(threads)
 			a, lda, b, ldb, c0, ldc := operands(rng, s.ta, false, s.m, s.n, s.k, 0)
 			bp := make([]float32, PanelsLen(s.k, s.n))
+			w := PanelCols()
 			for p := range s.k {
 				for j := range s.n {
-					bp[j/2*2*s.k+2*p+j%2] = b[p*ldb+j]
+					bp[j/w*w*s.k+w*p+j%w] = b[p*ldb+j]
 				}
 			}
 			for _, beta := range []float32{0, 1} {
@@ -429,9 +430,9 @@ func TestMulPanels(t *testing.T) {
 		}
 	}
 	defer func() {
-		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "want 12 for 3×4 panels") {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), fmt.Sprintf("want %d for 3×4 panels", PanelsLen(3, 4))) {
 			t.Errorf("MulPanels with short panels: panic %v, want one naming the length", r)
 		}
 	}()
-	MulPanels(false, 2, 4, 3, make([]float32, 6), 3, make([]float32, 11), 0, make([]float32, 8), 4)
+	MulPanels(false, 2, 4, 3, make([]float32, 6), 3, make([]float32, PanelsLen(3, 4)-1), 0, make([]float32, 8), 4)
 }

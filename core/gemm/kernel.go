@@ -151,8 +151,19 @@ func mulScalar(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b [
 	mulBlocks(w, kernel4x2, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
+// panelCols is the width of MulPanels' column groups: nr, the width of the B panels
+// kernel4x2 reads, unless a SIMD file installs fastPanels with panels of its own width.
+var panelCols = nr
+
+// fastPanels, if not nil, is the backend mulPanels runs, reading panels panelCols wide.
+var fastPanels backend
+
 // mulPanels is mulOwn for B given as panels (MulPanels): the kernel reads them in place.
 func mulPanels(w *workspace, ta, _ bool, m, n, k int, a []float32, lda int, b []float32, _ int, beta float32, c []float32, ldc int) {
+	if fastPanels != nil {
+		fastPanels(w, ta, false, m, n, k, a, lda, b, 0, beta, c, ldc)
+		return
+	}
 	mulBlocks(w, fastKernel, ta, false, true, m, n, k, a, lda, b, 0, beta, c, ldc)
 }
 

@@ -14,8 +14,9 @@ import (
 // position, the input pixel under kernel tap (c, ky, kx); then W (F × C·KH·KW) · col gives
 // every output at once. Where the matrix product runs its own kernel (gemm.OwnKernel: under
 // WebAssembly) the input is unrolled straight into the panels that kernel reads
-// (gemm.MulPanels), and its transpose likewise for the weights' gradient: unrolling row by
-// row and then packing took two passes over col there, and inferring a batch 15–25 % longer.
+// (gemm.MulPanels), a block of columns at a time, each multiplied while in cache, and its
+// transpose likewise for the weights' gradient: unrolling row by row and then packing took
+// two passes over col there, and inferring a batch 15–25 % longer.
 type Conv2D struct {
 	in, out shape
 	k       int // kernel height and width
@@ -26,7 +27,7 @@ type Conv2D struct {
 	x     *tensor.Dense // input of the last forward pass
 	taps  []int         // where in an image kernel tap (c, ky, kx) reads, from an output's pixel
 	at    []int         // where in x each output position (n, oy, ox) starts, for the largest batch seen
-	col   []float32     // im2col of x, (C·K·K) × (N·Ho·Wo): as panels under WebAssembly (gemm.OwnKernel), row by row natively
+	col   []float32     // im2col of x, (C·K·K) × (N·Ho·Wo) row by row natively; under WebAssembly (gemm.OwnKernel) a block of its columns as panels (colFloats)
 	colT  []float32     // under WebAssembly, its transpose (N·Ho·Wo) × (C·K·K), as panels, for dW
 	prod  []float32     // (F) × (N·Ho·Wo): GEMM result forward, dL/dy regrouped backward
 	dcol  []float32     // dL/dcol for a few images at a time (dcolFloats): (C·K·K) × (n·Ho·Wo)
@@ -106,44 +107,37 @@ func (l *Conv2D) biasImages(lo, hi int) {
 // product computes prod = W · im2col(x), (F) × (N·Ho·Wo): the outputs without their bias.
 // col is unrolled as panels under WebAssembly (gemm.OwnKernel), row by row natively, where
 // the SIMD kernel reads B in rows (and inferring a batch with panels and a kernel for them
-// measured no faster).
+// measured no faster). Natively col stays for the weights' gradient.
 func (l *Conv2D) product(x *tensor.Dense) {
 	n := batch(x)
-	l.x = x
+	l.x, l.n = x, n
 	kk := l.in.C * l.k * l.k
-	l.prod = grow(l.prod, l.out.C*n*l.out.H*l.out.W)
-	l.unroll(x)
 	cols := n * l.out.H * l.out.W
+	l.prod = grow(l.prod, l.out.C*cols)
 	if gemm.OwnKernel {
-		gemm.MulPanels(false, l.out.C, cols, kk, l.w, kk, l.col, 0, l.prod, cols)
-	} else {
-		gemm.Mul(false, false, l.out.C, cols, kk, l.w, kk, l.col, cols, 0, l.prod, cols)
-	}
-}
-
-// unroll writes im2col(x) into col, as panels under WebAssembly, row by row natively.
-func (l *Conv2D) unroll(x *tensor.Dense) {
-	n := batch(x)
-	kk, cols := l.in.C*l.k*l.k, n*l.out.H*l.out.W
-	l.n = n
-	if gemm.OwnKernel {
-		l.col = grow(l.col, gemm.PanelsLen(kk, cols))
-		l.positions(n) // grown here, read by the threads
-		gemm.Split((cols+1)/2, l.unrollPart)
+		// A block of col at a time, each multiplied while it is in cache: col is only
+		// read by this product (the backward pass gathers its transpose from x).
+		w, at := gemm.PanelCols(), l.positions(n)
+		step := max(w, colFloats/kk/w*w)
+		l.col = grow(l.col, gemm.PanelsLen(kk, min(step, cols)))
+		for j := 0; j < cols; j += step {
+			nb := min(step, cols-j)
+			gatherPanels(l.col, data(x), l.taps, l.k, at[j:j+nb], w)
+			gemm.MulPanels(false, l.out.C, nb, kk, l.w, kk, l.col, 0, l.prod[j:], cols)
+		}
 		return
 	}
 	l.col = grow(l.col, kk*cols)
 	gemm.Split(n, l.unrollPart)
+	gemm.Mul(false, false, l.out.C, cols, kk, l.w, kk, l.col, cols, 0, l.prod, cols)
 }
 
-// unrollImages writes part of im2col(l.x) into col: as panels, the pairs of columns lo to
-// hi-1; row by row, the columns of images lo to hi-1.
+// colFloats is about how many floats of col the panels' product gathers at a time: 256 KB,
+// which stays in a core's L2 cache with its product.
+const colFloats = 1 << 16
+
+// unrollImages writes the columns of images lo to hi-1 of im2col(l.x) into col, row by row.
 func (l *Conv2D) unrollImages(lo, hi int) {
-	if gemm.OwnKernel {
-		kk, at := l.in.C*l.k*l.k, l.positions(l.n)
-		gatherPanels(l.col[2*lo*kk:], data(l.x), l.taps, l.k, at[2*lo:min(2*hi, len(at))])
-		return
-	}
 	im2colTo(l.col, data(l.x), l.n, lo, hi, l.in, l.k, l.out)
 }
 
@@ -201,7 +195,7 @@ func (l *Conv2D) backward(dy *tensor.Dense, needDx, needParams bool) *tensor.Den
 	case !needParams:
 	case gemm.OwnKernel:
 		l.colT = grow(l.colT, gemm.PanelsLen(cols, kk))
-		gatherPanels(l.colT, data(l.x), l.positions(n), l.out.W, l.taps)
+		gatherPanels(l.colT, data(l.x), l.positions(n), l.out.W, l.taps, gemm.PanelCols())
 		gemm.MulPanels(false, l.out.C, kk, cols, l.prod, cols, l.colT, 1, l.dw, kk)
 	default:
 		gemm.Mul(false, true, l.out.C, kk, cols, l.prod, cols, l.col, cols, 1, l.dw, kk)
@@ -235,14 +229,59 @@ func (l *Conv2D) col2imImages(lo, hi int) {
 const dcolFloats = 1 << 16
 
 // gatherPanels fills dst with the matrix M (len(rows) × len(cols)), M[r, c] = x[rows[r] +
-// cols[c]], stored as panels (gemm.MulPanels): for each pair of columns, row by row, the two
-// values side by side. With rows the kernel taps and cols the output positions M is im2col;
-// the other way round it is its transpose. rows falls into runs of run consecutive offsets
-// (rows[r+j] = rows[r]+j within each): the taps of one kernel row (run k) or the output
-// positions of one output row (run Wo). Most pairs of columns are neighbours too (cols[c+1] =
-// cols[c]+1), and then a run of rows reads run+1 consecutive pixels, each once, for the 2·run
-// values it writes: under WebAssembly this took half the time of reading every value apart.
-func gatherPanels(dst, x []float32, rows []int, run int, cols []int) {
+// cols[c]], stored as panels w columns wide (gemm.MulPanels, w = gemm.PanelCols(): 2 or 8):
+// for each group of w columns, row by row, the w values side by side, zeros after the last
+// column. With rows the kernel taps and cols the output positions M is im2col; the other way
+// round it is its transpose. Both rise (cols[c] < cols[c+1]), and rows falls into runs of run
+// consecutive offsets (rows[r+j] = rows[r]+j within each): the taps of one kernel row (run
+// k) or the output positions of one output row (run Wo).
+func gatherPanels(dst, x []float32, rows []int, run int, cols []int, w int) {
+	if w == 2 {
+		gatherPairs(dst, x, rows, run, cols)
+		return
+	}
+	k := len(rows)
+	for c := 0; c < len(cols); c += w {
+		d := dst[c*k : (c+w)*k]
+		g := cols[c:min(c+w, len(cols))]
+		if w == 8 && len(g) == 8 && g[7] == g[0]+7 {
+			// Eight neighbours (an output row's positions): each row of the group is
+			// eight consecutive pixels.
+			for r, o := range rows {
+				s, e := x[g[0]+o:g[0]+o+8:g[0]+o+8], d[8*r:8*r+8:8*r+8]
+				e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7] = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
+			}
+			continue
+		}
+		if w == 8 && len(g) == 8 {
+			// Eight columns apart (the taps of the transpose): along a run of rows each
+			// column reads consecutive pixels.
+			for r := 0; r < k; r += run {
+				o := rows[r]
+				s0, s1, s2, s3 := x[o+g[0]:o+g[0]+run], x[o+g[1]:o+g[1]+run], x[o+g[2]:o+g[2]+run], x[o+g[3]:o+g[3]+run]
+				s4, s5, s6, s7 := x[o+g[4]:o+g[4]+run], x[o+g[5]:o+g[5]+run], x[o+g[6]:o+g[6]+run], x[o+g[7]:o+g[7]+run]
+				for i := range s0 {
+					e := d[8*(r+i) : 8*(r+i)+8 : 8*(r+i)+8]
+					e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7] = s0[i], s1[i], s2[i], s3[i], s4[i], s5[i], s6[i], s7[i]
+				}
+			}
+			continue
+		}
+		for r, o := range rows {
+			e := d[w*r : w*r+w]
+			for j, cj := range g {
+				e[j] = x[cj+o]
+			}
+			clear(e[len(g):])
+		}
+	}
+}
+
+// gatherPairs is gatherPanels for pairs of columns (w 2). Most pairs of columns are neighbours
+// too (cols[c+1] = cols[c]+1), and then a run of rows reads run+1 consecutive pixels, each
+// once, for the 2·run values it writes: under WebAssembly this took half the time of reading
+// every value apart.
+func gatherPairs(dst, x []float32, rows []int, run int, cols []int) {
 	k := len(rows)
 	for c := 0; c < len(cols); c += 2 {
 		d := dst[c*k : (c+2)*k]

@@ -442,9 +442,9 @@ func TestPoolMax(t *testing.T) {
 	}
 }
 
-// TestGatherPanels checks the convolution's unrolling into panels (under WebAssembly)
-// against im2colTo's row by row (natively), and its transpose, on shapes with an odd number
-// of output positions and output rows of odd width.
+// TestGatherPanels checks the convolution's unrolling into panels (under WebAssembly) of
+// both widths against im2colTo's row by row (natively), and its transpose, on shapes with a
+// number of output positions that fills no last group and output rows of odd width.
 func TestGatherPanels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, c := range []struct {
@@ -460,22 +460,28 @@ func TestGatherPanels(t *testing.T) {
 		kk, cols := c.in.C*c.k*c.k, c.n*l.out.H*l.out.W
 		col := make([]float32, kk*cols)
 		im2colTo(col, x, c.n, 0, c.n, c.in, c.k, l.out)
-		panels := make([]float32, gemm.PanelsLen(kk, cols))
-		gatherPanels(panels, x, l.taps, c.k, l.positions(c.n))
-		transposed := make([]float32, gemm.PanelsLen(cols, kk))
-		gatherPanels(transposed, x, l.positions(c.n), l.out.W, l.taps)
-		for p := range kk {
-			for j := range cols {
-				if got, want := panels[j/2*2*kk+2*p+j%2], col[p*cols+j]; got != want {
-					t.Fatalf("%+v: panels[tap %d, position %d] = %v, im2col %v", c, p, j, got, want)
-				}
-				if got, want := transposed[p/2*2*cols+2*j+p%2], col[p*cols+j]; got != want {
-					t.Fatalf("%+v: transposed panels[position %d, tap %d] = %v, im2col %v", c, j, p, got, want)
+		for _, w := range []int{2, 8} {
+			panels := make([]float32, (cols+w-1)/w*w*kk)
+			gatherPanels(panels, x, l.taps, c.k, l.positions(c.n), w)
+			transposed := make([]float32, (kk+w-1)/w*w*cols)
+			gatherPanels(transposed, x, l.positions(c.n), l.out.W, l.taps, w)
+			for p := range kk {
+				for j := range cols {
+					if got, want := panels[j/w*w*kk+w*p+j%w], col[p*cols+j]; got != want {
+						t.Fatalf("%+v, w %d: panels[tap %d, position %d] = %v, im2col %v", c, w, p, j, got, want)
+					}
+					if got, want := transposed[p/w*w*cols+w*j+p%w], col[p*cols+j]; got != want {
+						t.Fatalf("%+v, w %d: transposed panels[position %d, tap %d] = %v, im2col %v", c, w, j, p, got, want)
+					}
 				}
 			}
-		}
-		if cols%2 == 1 && panels[len(panels)-1] != 0 {
-			t.Errorf("%+v: the padding column of an odd number of positions is %v, want 0", c, panels[len(panels)-1])
+			for p := range kk {
+				for j := cols; j%w != 0; j++ {
+					if v := panels[j/w*w*kk+w*p+j%w]; v != 0 {
+						t.Errorf("%+v, w %d: padding column %d, tap %d is %v, want 0", c, w, j, p, v)
+					}
+				}
+			}
 		}
 	}
 }
