@@ -53,8 +53,8 @@ var ownPays func(tb bool, m, k int) bool
 // MulPanels computes C = op(A)·B + beta·C as Mul does, for B (k×n) stored as the panels the
 // own kernel reads, so that no copy of B is made: with w = PanelCols(), column group q
 // (columns wq to wq+w-1) is the w·k floats from bp[wqk], row by row — B[p, j] =
-// bp[(j/w)·wk + wp + j%w] — with zero columns after the last group's last column;
-// PanelsLen(k, n) floats in all. A convolution unrolls its input in this layout directly
+// bp[(j/w)·wk + wp + j%w] — and any values in the last group's columns past n, which never
+// reach C; PanelsLen(k, n) floats in all. A convolution unrolls its input in this layout directly
 // (core/nn). It runs the own kernel on every target, and sums each element of C in the same
 // order as Mul's own kernel does.
 func MulPanels(ta bool, m, n, k int, a []float32, lda int, bp []float32, beta float32, c []float32, ldc int) {

@@ -400,7 +400,8 @@ func BenchmarkMul(b *testing.B) {
 }
 
 // TestMulPanels checks MulPanels against the own kernel on the same B stored row by row:
-// the same bits, for odd n, k over one block, transposed A and the pool's threads.
+// the same bits, for n that fills no last panel (NaN past it), k over one block, transposed
+// A and the pool's threads.
 func TestMulPanels(t *testing.T) {
 	defer SetThreads(1)
 	rng := rand.New(rand.NewPCG(9, 10))
@@ -411,7 +412,11 @@ func TestMulPanels(t *testing.T) {
 		for _, threads := range []int{1, 2} {
 			SetThreads(threads)
 			a, lda, b, ldb, c0, ldc := operands(rng, s.ta, false, s.m, s.n, s.k, 0)
+			// NaN in the columns past n: they must not reach C.
 			bp := make([]float32, PanelsLen(s.k, s.n))
+			for i := range bp {
+				bp[i] = float32(math.NaN())
+			}
 			w := PanelCols()
 			for p := range s.k {
 				for j := range s.n {

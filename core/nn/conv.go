@@ -230,8 +230,9 @@ const dcolFloats = 1 << 16
 
 // gatherPanels fills dst with the matrix M (len(rows) × len(cols)), M[r, c] = x[rows[r] +
 // cols[c]], stored as panels w columns wide (gemm.MulPanels, w = gemm.PanelCols(): 2 or 8):
-// for each group of w columns, row by row, the w values side by side, zeros after the last
-// column. With rows the kernel taps and cols the output positions M is im2col; the other way
+// for each group of w columns, row by row, the w values side by side. After the last column
+// a pair holds a zero and a group of eight repeats that column: MulPanels reads neither into
+// C. With rows the kernel taps and cols the output positions M is im2col; the other way
 // round it is its transpose. Both rise (cols[c] < cols[c+1]), and rows falls into runs of run
 // consecutive offsets (rows[r+j] = rows[r]+j within each): the taps of one kernel row (run
 // k) or the output positions of one output row (run Wo).
@@ -241,10 +242,14 @@ func gatherPanels(dst, x []float32, rows []int, run int, cols []int, w int) {
 		return
 	}
 	k := len(rows)
-	for c := 0; c < len(cols); c += w {
-		d := dst[c*k : (c+w)*k]
-		g := cols[c:min(c+w, len(cols))]
-		if w == 8 && len(g) == 8 && g[7] == g[0]+7 {
+	for c := 0; c < len(cols); c += 8 {
+		var g [8]int
+		n := copy(g[:], cols[c:])
+		for j := n; j < 8; j++ {
+			g[j] = g[n-1]
+		}
+		d := dst[c*k : (c+8)*k]
+		if n == 8 && g[7] == g[0]+7 {
 			// Eight neighbours (an output row's positions): each row of the group is
 			// eight consecutive pixels.
 			for r, o := range rows {
@@ -253,26 +258,19 @@ func gatherPanels(dst, x []float32, rows []int, run int, cols []int, w int) {
 			}
 			continue
 		}
-		if w == 8 && len(g) == 8 {
-			// Eight columns apart (the taps of the transpose): along a run of rows each
-			// column reads consecutive pixels.
-			for r := 0; r < k; r += run {
-				o := rows[r]
-				s0, s1, s2, s3 := x[o+g[0]:o+g[0]+run], x[o+g[1]:o+g[1]+run], x[o+g[2]:o+g[2]+run], x[o+g[3]:o+g[3]+run]
-				s4, s5, s6, s7 := x[o+g[4]:o+g[4]+run], x[o+g[5]:o+g[5]+run], x[o+g[6]:o+g[6]+run], x[o+g[7]:o+g[7]+run]
-				for i := range s0 {
-					e := d[8*(r+i) : 8*(r+i)+8 : 8*(r+i)+8]
-					e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7] = s0[i], s1[i], s2[i], s3[i], s4[i], s5[i], s6[i], s7[i]
-				}
+		// Columns apart (the taps of the transpose): along a run of rows each column reads
+		// consecutive pixels.
+		for r := 0; r < k; r += run {
+			o := rows[r]
+			// Each of the eight the length of s0 and e's rows, so the loop checks no bounds.
+			s0 := x[o+g[0] : o+g[0]+run]
+			s1, s2, s3 := x[o+g[1]:][:len(s0)], x[o+g[2]:][:len(s0)], x[o+g[3]:][:len(s0)]
+			s4, s5, s6, s7 := x[o+g[4]:][:len(s0)], x[o+g[5]:][:len(s0)], x[o+g[6]:][:len(s0)], x[o+g[7]:][:len(s0)]
+			e := d[8*r:][:8*len(s0)]
+			for i := range s0 {
+				f := e[8*i : 8*i+8 : 8*i+8]
+				f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7] = s0[i], s1[i], s2[i], s3[i], s4[i], s5[i], s6[i], s7[i]
 			}
-			continue
-		}
-		for r, o := range rows {
-			e := d[w*r : w*r+w]
-			for j, cj := range g {
-				e[j] = x[cj+o]
-			}
-			clear(e[len(g):])
 		}
 	}
 }
