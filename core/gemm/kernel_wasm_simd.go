@@ -244,9 +244,9 @@ func rows8(kb int, pa, b []float32, ldb, gs, groups int, c []float32, ldc int, f
 
 // mulGroups is the backend of MulPanels here: rows8 on B's panels of eight columns in place.
 // Each packed A block meets each block of nc columns of B with all its panels, so that the
-// B block stays in cache across them; the last group, short of columns (zero-padded), goes
-// to w.rows and then its columns that exist to C. It sums each element of C in the same kc
-// blocks as mulBlocks: the same bits.
+// B block stays in cache across them; the last group, short of columns, runs kernelRows on
+// the columns that exist (a convolution's 25 taps: three groups and one column, not four
+// groups). It sums each element of C in the same kc blocks as mulBlocks: the same bits.
 func mulGroups(w *workspace, ta, _ bool, m, n, k int, a []float32, lda int, bp []float32, _ int, beta float32, c []float32, ldc int) {
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
@@ -264,9 +264,7 @@ func mulGroups(w *workspace, ta, _ bool, m, n, k int, a []float32, lda int, bp [
 					ci := c[(i0+i)*ldc+j0:]
 					rows8(kb, pa, b, groupCols, groupCols*k, whole, ci, ldc, first, rows)
 					if j := whole * groupCols; j < nb {
-						w.rows = grow(w.rows, mr*groupCols)
-						rows8(kb, pa, b[j*k:], groupCols, 0, 1, w.rows, groupCols, true, rows)
-						putRows(ci[j:], ldc, w.rows, groupCols, rows, nb-j, first)
+						kernelRows(kb, pa, b[j*k:], groupCols, nb-j, ci[j:], ldc, first, rows)
 					}
 				}
 			}
