@@ -272,6 +272,16 @@ func packA(dst []float32, ta bool, a []float32, lda, i0, mb, p0, kb int) {
 			}
 			continue
 		}
+		if rows == mr {
+			// Four rows at a time, each step's four values one store.
+			r0 := a[(i0+i)*lda+p0 : (i0+i)*lda+p0+kb]
+			r1, r2, r3 := a[(i0+i+1)*lda+p0:][:len(r0)], a[(i0+i+2)*lda+p0:][:len(r0)], a[(i0+i+3)*lda+p0:][:len(r0)]
+			for p := range r0 {
+				d := panel[p*mr : p*mr+mr : p*mr+mr]
+				d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+			}
+			continue
+		}
 		for r := 0; r < rows; r++ {
 			src := a[(i0+i+r)*lda+p0 : (i0+i+r)*lda+p0+kb]
 			for p, v := range src {
