@@ -14,8 +14,8 @@
 // on the shapes of core/nn (backend_wasm.go, backend_other.go); gemm_test.go benchmarks both.
 // Built with GOEXPERIMENT=simd (Go 1.27's simd/archsimd) the packed kernel has SIMD versions
 // that give the same bits: WebAssembly SIMD (kernel_wasm_simd.go: 4×8 tiles that read B in
-// rows: in place, from MulPanels' panels of eight columns, or from a copy where B is
-// transposed; 4×8 tiles from packed pairs of columns elsewhere) and, natively with AVX2,
+// rows: in place, where MulGather finds it, or from a copy where B is transposed or
+// gathered; 4×8 tiles from packed pairs of columns elsewhere) and, natively with AVX2,
 // the tiles that read B in rows (kernel_amd64_simd.go), which there replace gonum on the
 // shapes where they beat it, and dot products (mulDot) on the others; otherwise it is
 // plain Go.
@@ -49,28 +49,6 @@ func Mul(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, b
 // so the bits do not depend on the threads) whether Mul runs the own kernel rather than the
 // default backend: where a SIMD kernel pays on some shapes and not on others.
 var ownPays func(tb bool, m, k int) bool
-
-// MulPanels computes C = op(A)·B + beta·C as Mul does, for B (k×n) stored as the panels the
-// own kernel reads, so that no copy of B is made: with w = PanelCols(), column group q
-// (columns wq to wq+w-1) is the w·k floats from bp[wqk], row by row — B[p, j] =
-// bp[(j/w)·wk + wp + j%w] — and any values in the last group's columns past n, which never
-// reach C; PanelsLen(k, n) floats in all. A convolution unrolls its input in this layout directly
-// (core/nn). It runs the own kernel on every target, and sums each element of C in the same
-// order as Mul's own kernel does.
-func MulPanels(ta bool, m, n, k int, a []float32, lda int, bp []float32, beta float32, c []float32, ldc int) {
-	if len(bp) < PanelsLen(k, n) {
-		panic(fmt.Sprintf("gemm: B has %d floats: want %d for %d×%d panels", len(bp), PanelsLen(k, n), k, n))
-	}
-	// As far as check is concerned B is k×n row by row (ldb n): PanelsLen(k, n) ≥ k·n.
-	mulCut(mulPanels, true, ta, false, m, n, k, a, lda, bp, max(n, 1), beta, c, ldc)
-}
-
-// PanelsLen is the length of a k×n matrix stored as panels (MulPanels).
-func PanelsLen(k, n int) int { return roundUp(n, panelCols) * k }
-
-// PanelCols is the number of columns of each panel of MulPanels: the columns of C one
-// kernel call's tile spans, 8 under WebAssembly SIMD, 2 elsewhere.
-func PanelCols() int { return panelCols }
 
 // A backend computes C = op(A)·op(B) + beta·C on the calling goroutine, for m, n, k > 0,
 // using w for scratch. It must sum each element of C in an order that depends only on k, so
@@ -153,7 +131,6 @@ func Threads() int {
 type job struct {
 	mul            backend
 	ta, tb, byCols bool
-	panels         bool // b holds panels (MulPanels)
 	m, n, k        int
 	a, b, c        []float32
 	lda, ldb, ldc  int
@@ -177,9 +154,7 @@ func (j *job) piece(w *workspace, i int) {
 		hi = min(hi, n)
 		n = hi - lo
 		c = c[lo:]
-		if j.panels {
-			b = b[lo*j.k:] // lo is a multiple of cutUnit, hence of panelCols: its group starts at lo·k
-		} else if j.tb {
+		if j.tb {
 			b = b[lo*j.ldb:]
 		} else {
 			b = b[lo:]
@@ -220,26 +195,18 @@ func Split(n int, loop func(lo, hi int)) {
 
 // mulWith is Mul with the backend given.
 func mulWith(mul backend, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	mulCut(mul, false, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	mulCut(mul, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
-// mulCut is mulWith, for b holding panels if panels is set.
-func mulCut(mul backend, panels, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// mulCut is mulWith: it checks the arguments, then cuts the product among the pool's threads.
+func mulCut(mul backend, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	check(ta, tb, m, n, k, len(a), lda, len(b), ldb, beta, len(c), ldc)
-	if m == 0 || n == 0 {
-		return
-	}
-	if k == 0 {
-		if beta == 0 {
-			for i := 0; i < m; i++ {
-				clear(c[i*ldc : i*ldc+n])
-			}
-		}
+	if empty(m, n, k, beta, c, ldc) {
 		return
 	}
 
 	// Cut C along its longer side, one piece per thread.
-	j := job{mul: mul, panels: panels, ta: ta, tb: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+	j := job{mul: mul, ta: ta, tb: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
 		beta: beta, c: c, ldc: ldc, byCols: n >= m}
 	if j.byCols {
 		j.units = (n + cutUnit - 1) / cutUnit
@@ -283,6 +250,23 @@ func runPool(j job) {
 	pool.done.Wait()
 	// Drop the references to the caller's slices so the pool does not keep them alive.
 	pool.job = job{}
+}
+
+// empty computes C = beta·C where the product is empty (m, n or k 0; k 0 leaves C zero or
+// as it was) and tells whether it was.
+func empty(m, n, k int, beta float32, c []float32, ldc int) bool {
+	if m == 0 || n == 0 {
+		return true
+	}
+	if k != 0 {
+		return false
+	}
+	if beta == 0 {
+		for i := 0; i < m; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+	}
+	return true
 }
 
 // check panics unless the arguments of Mul describe valid matrices.

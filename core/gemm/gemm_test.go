@@ -399,45 +399,73 @@ func BenchmarkMul(b *testing.B) {
 	}
 }
 
-// TestMulPanels checks MulPanels against the own kernel on the same B stored row by row:
-// the same bits, for n that fills no last panel (NaN past it), k over one block, transposed
-// A and the pool's threads.
-func TestMulPanels(t *testing.T) {
-	defer SetThreads(1)
+// TestMulGather checks MulGather against the scalar kernel on the same B written out: the
+// same bits, for a convolution's unrolled input and its transpose (k over one block), on
+// inputs whose output rows are a multiple of eight positions wide (read in place under
+// WebAssembly SIMD) and others, with A of 5, 8 and 70 rows and both betas. Bad offsets panic
+// with a message naming them.
+func TestMulGather(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	for _, s := range []struct {
-		ta      bool
-		m, n, k int
-	}{{false, 8, 1153, 25}, {true, 70, 513, 300}, {false, 5, 3, 1}, {false, 16, 2048, 200}} {
-		for _, threads := range []int{1, 2} {
-			SetThreads(threads)
-			a, lda, b, ldb, c0, ldc := operands(rng, s.ta, false, s.m, s.n, s.k, 0)
-			// NaN in the columns past n: they must not reach C.
-			bp := make([]float32, PanelsLen(s.k, s.n))
-			for i := range bp {
-				bp[i] = float32(math.NaN())
-			}
-			w := PanelCols()
-			for p := range s.k {
-				for j := range s.n {
-					bp[j/w*w*s.k+w*p+j%w] = b[p*ldb+j]
+	for _, s := range []struct{ c, h, w, k, n int }{{1, 28, 28, 5, 3}, {8, 12, 12, 5, 2}, {1, 28, 28, 4, 2}, {3, 9, 7, 3, 2}} {
+		var taps, positions []int
+		for c := range s.c {
+			for ky := range s.k {
+				for kx := range s.k {
+					taps = append(taps, (c*s.h+ky)*s.w+kx)
 				}
 			}
-			for _, beta := range []float32{0, 1} {
-				want := append([]float32(nil), c0...)
-				mulOwn(new(workspace), s.ta, false, s.m, s.n, s.k, a, lda, b, ldb, beta, want, ldc)
-				got := append([]float32(nil), c0...)
-				MulPanels(s.ta, s.m, s.n, s.k, a, lda, bp, beta, got, ldc)
-				if i := firstDiff(want, got); i >= 0 {
-					t.Errorf("%+v, %d threads, beta %v: C[%d] = %v, want %v", s, threads, beta, i, got[i], want[i])
+		}
+		for i := range s.n {
+			for oy := range s.h - s.k + 1 {
+				for ox := range s.w - s.k + 1 {
+					positions = append(positions, i*s.c*s.h*s.w+oy*s.w+ox)
+				}
+			}
+		}
+		x := randMat(rng, s.n*s.c*s.h*s.w)
+		for _, tr := range []struct {
+			name       string
+			rows, cols []int
+		}{{"im2col", taps, positions}, {"transposed", positions, taps}} {
+			k, n := len(tr.rows), len(tr.cols)
+			b := make([]float32, k*n)
+			for p, o := range tr.rows {
+				for j, q := range tr.cols {
+					b[p*n+j] = x[o+q]
+				}
+			}
+			for _, m := range []int{5, 8, 70} {
+				a := randMat(rng, m*k)
+				c0 := randMat(rng, m*n)
+				for _, beta := range []float32{0, 1} {
+					want := append([]float32(nil), c0...)
+					mulScalar(new(workspace), false, false, m, n, k, a, k, b, n, beta, want, n)
+					got := append([]float32(nil), c0...)
+					MulGather(m, n, k, a, k, x, tr.rows, tr.cols, beta, got, n)
+					if i := firstDiff(want, got); i >= 0 {
+						t.Errorf("%+v %s, m %d, beta %v: C[%d] = %v, scalar kernel %v", s, tr.name, m, beta, i, got[i], want[i])
+					}
 				}
 			}
 		}
 	}
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), fmt.Sprintf("want %d for 3×4 panels", PanelsLen(3, 4))) {
-			t.Errorf("MulPanels with short panels: panic %v, want one naming the length", r)
-		}
-	}()
-	MulPanels(false, 2, 4, 3, make([]float32, 6), 3, make([]float32, PanelsLen(3, 4)-1), 0, make([]float32, 8), 4)
+	x := make([]float32, 10)
+	for _, c := range []struct {
+		name, want string
+		f          func()
+	}{
+		{"falling rows", "row offsets fall at 1 (0 after 1): want them rising", func() { MulGather(1, 1, 2, x, 2, x, []int{1, 0}, []int{0}, 0, x, 1) }},
+		{"past x", "B reads x from 0 to 10: want within its 10 values", func() { MulGather(1, 2, 2, x, 2, x, []int{0, 5}, []int{0, 5}, 0, x, 2) }},
+		{"before x", "B reads x from -1 to 1", func() { MulGather(1, 1, 2, x, 2, x, []int{-1, 1}, []int{0}, 0, x, 1) }},
+		{"short cols", "1 rows and 1 columns of offsets: want 1 and 2", func() { MulGather(1, 2, 1, x, 1, x, []int{0}, []int{0}, 0, x, 2) }},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), c.want) {
+					t.Errorf("%s: panic %v, want one containing %q", c.name, r, c.want)
+				}
+			}()
+			c.f()
+		}()
+	}
 }

@@ -44,6 +44,7 @@ type workspace struct {
 	rows []float32        // the mr rows of C of an A panel with fewer than mr rows
 	a    []float32        // packed A block: ⌈mc/mr⌉ panels of kc×mr
 	b    []float32        // packed B block: ⌈nc/nr⌉ panels of kc×nr
+	runs []int            // the runs of a gathered block's columns (MulGather)
 }
 
 // grow returns s with length n, reallocating only if its capacity is too small.
@@ -63,7 +64,7 @@ func mulOwn(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []fl
 		mulRows(w, fastRows, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	mulBlocks(w, fastKernel, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	mulBlocks(w, fastKernel, ta, tb, nil, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // A rowsKernel computes the 4×nb block of C = A·B from a packed A panel (4 values per p, kb
@@ -148,51 +149,33 @@ func transposeB(dst, b []float32, ldb, p0, kb, j0, nb int) {
 
 // mulScalar is mulOwn with the plain-Go kernel, kernel4x2, on every target.
 func mulScalar(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	mulBlocks(w, kernel4x2, ta, tb, false, m, n, k, a, lda, b, ldb, beta, c, ldc)
-}
-
-// panelCols is the width of MulPanels' column groups: nr, the width of the B panels
-// kernel4x2 reads, unless a SIMD file installs fastPanels with panels of its own width.
-var panelCols = nr
-
-// fastPanels, if not nil, is the backend mulPanels runs, reading panels panelCols wide.
-var fastPanels backend
-
-// mulPanels is mulOwn for B given as panels (MulPanels): the kernel reads them in place.
-func mulPanels(w *workspace, ta, _ bool, m, n, k int, a []float32, lda int, b []float32, _ int, beta float32, c []float32, ldc int) {
-	if fastPanels != nil {
-		fastPanels(w, ta, false, m, n, k, a, lda, b, 0, beta, c, ldc)
-		return
-	}
-	mulBlocks(w, fastKernel, ta, false, true, m, n, k, a, lda, b, 0, beta, c, ldc)
+	mulBlocks(w, kernel4x2, ta, tb, nil, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // A rowKernel computes one row of 4×2 tiles of C from a packed A panel and `tiles` packed B
 // panels, as kernel4x2 documents. Every rowKernel sums each element of C in the same order.
 type rowKernel func(kb int, pa, pbs []float32, stride, tiles int, c []float32, ldc int, first bool)
 
-// fastKernel is the rowKernel mulOwn and mulPanels run: kernel4x2, or the SIMD kernel a
+// fastKernel is the rowKernel mulOwn and mulGather run: kernel4x2, or the SIMD kernel a
 // file built with GOEXPERIMENT=simd installs where the target (and natively the CPU) has it.
 var fastKernel rowKernel = kernel4x2
 
-// mulBlocks is mulOwn, or with panels set mulPanels, with the kernel kern.
-func mulBlocks(w *workspace, kern rowKernel, ta, tb, panels bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// mulBlocks is mulOwn with the kernel kern, or with g set mulGather: B gathered from g.x.
+func mulBlocks(w *workspace, kern rowKernel, ta, tb bool, g *gathered, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for j0 := 0; j0 < n; j0 += nc {
 		nb := min(nc, n-j0)
 		for p0 := 0; p0 < k; p0 += kc {
 			kb := min(kc, k-p0)
 			// The first k block overwrites C when beta is 0, so stale NaNs never enter a sum.
 			first := p0 == 0 && beta == 0
-			// pb[q*stride:][:nr*kb] is the q-th B panel of the block.
-			var pb []float32
-			var stride int
-			if panels {
-				pb, stride = b[j0*k+nr*p0:], nr*k
+			// w.b[q*nr*kb:][:nr*kb] is the q-th B panel of the block.
+			w.b = grow(w.b, roundUp(nb, nr)*kb)
+			if g != nil {
+				g.pairs(w.b, p0, kb, j0, nb)
 			} else {
-				w.b = grow(w.b, roundUp(nb, nr)*kb)
 				packB(w.b, tb, b, ldb, p0, kb, j0, nb)
-				pb, stride = w.b, nr*kb
 			}
+			pb, stride := w.b, nr*kb
 			for i0 := 0; i0 < m; i0 += mc {
 				mb := min(mc, m-i0)
 				w.a = grow(w.a, roundUp(mb, mr)*kb)

@@ -5,14 +5,14 @@ package gemm
 import "simd/archsimd"
 
 // Under WebAssembly with GOEXPERIMENT=simd the own backend runs kernel4x8, kernelRows and,
-// for MulPanels, mulGroups: WebAssembly SIMD, 128-bit vectors of four float32.
+// for MulGather, mulGroups: WebAssembly SIMD, 128-bit vectors of four float32.
 func init() {
 	fastKernel = kernel4x8
 	fastRows = kernelRows
-	fastPanels, panelCols = mulGroups, groupCols
+	fastGather = mulGroups
 }
 
-// groupCols is the width of the column groups rows8 reads, and of MulPanels' panels here.
+// groupCols is the width of the column groups rows8 reads.
 const groupCols = 8
 
 // kernel4x8 is kernel4x2 with 128-bit vectors, four B panels (eight columns of C) at a time.
@@ -122,9 +122,12 @@ func storeColumns8(c []float32, ldc int, first bool, c0, c1, c2, c3, c4, c5, c6,
 // B, then a group of four columns and single columns to finish the row, summed alike.
 func kernelRows(kb int, pa, b []float32, ldb, nb int, c []float32, ldc int, first bool, rows int) {
 	pa = pa[:4*kb]
-	groups := nb / groupCols
-	rows8(kb, pa, b, ldb, groupCols, groups, c, ldc, first, rows)
-	j := groups * groupCols
+	var offs [kc]int // where B's row p starts
+	for p := range kb {
+		offs[p] = p * ldb
+	}
+	j := nb / groupCols * groupCols
+	rows8(kb, pa, b, offs[:kb], identity[:j], c, ldc, first, rows)
 	for ; j+4 <= nb; j += 4 {
 		var c0, c1, c2, c3 archsimd.Float32x4
 		for p := range kb {
@@ -165,6 +168,14 @@ func kernelRows(kb int, pa, b []float32, ldb, nb int, c []float32, ldc int, firs
 	}
 }
 
+// identity[j] = j: the columns of a block of B read in place, for rows8.
+var identity = func() (t [nc]int) {
+	for j := range t {
+		t[j] = j
+	}
+	return t
+}()
+
 // put4 stores (first) or adds v into c[:4].
 func put4(c []float32, first bool, v archsimd.Float32x4) {
 	d := c[:4:4]
@@ -174,23 +185,25 @@ func put4(c []float32, first bool, v archsimd.Float32x4) {
 	v.Store(d)
 }
 
-// rows8 computes the first rows rows of the 4×8 tiles of C = A·B for `groups` groups of eight
-// columns of B: group g is kb rows of eight values ldb apart from b[g·gs] (B in place: gs
-// 8; MulPanels' panels: ldb 8, gs 8k), its tile columns 8g to 8g+7 of c, whose rows are ldc
-// apart, stored (first) or added. The tile is two vectors a row; at each step p the group's
-// eight values of B's row p are two loads, each of A's four values is broadcast and
-// multiplied into them and the product added to its row's accumulators, in increasing p, as
-// in kernel4x2: the same bits. Unrolled twice, as kernel4x8, with a one-step tail: 17–19
-// GFLOP/s on a 4×8 tile over 200 steps under node 20, kernel4x8 on pairs 8–9.
-func rows8(kb int, pa, b []float32, ldb, gs, groups int, c []float32, ldc int, first bool, rows int) {
-	pa = pa[:4*kb]
-	for g := range groups {
-		bg := b[g*gs:]
+// rows8 computes the first rows rows of the 4×8 tiles of C = A·B for len(cols)/8 groups of
+// eight columns of B: in group g, B's row p is the eight values from b[cols[8g] + offs[p]]
+// (B in place: cols[j] = j, offs[p] = p·ldb; MulGather's: its offsets into x), the tile
+// columns 8g to 8g+7 of c, whose rows are ldc apart, stored (first) or added. The tile is two
+// vectors a row; at each step p the group's eight values of B's row p are two loads, each of
+// A's four values is broadcast and multiplied into them and the product added to its row's
+// accumulators, in increasing p, as in kernel4x2: the same bits. Unrolled twice, as
+// kernel4x8, with a one-step tail. Side by side under node 20, over 200 steps, it ran 17–19
+// GFLOP/s (B's rows ldb apart, before the offsets table) and kernel4x8 on pairs 8–9; read
+// in place from a convolution's input it ran 2–2.5× gathering B first and then multiplying.
+func rows8(kb int, pa, b []float32, offs, cols []int, c []float32, ldc int, first bool, rows int) {
+	pa, offs = pa[:4*kb], offs[:kb]
+	for g := 0; g+groupCols <= len(cols); g += groupCols {
+		base := cols[g]
 		var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x4
 		p := 0
 		for ; p+1 < kb; p += 2 {
-			r0 := bg[p*ldb : p*ldb+8 : p*ldb+8]
-			r1 := bg[(p+1)*ldb : (p+1)*ldb+8 : (p+1)*ldb+8]
+			o0, o1 := base+offs[p], base+offs[p+1]
+			r0, r1 := b[o0:o0+8:o0+8], b[o1:o1+8:o1+8]
 			a := pa[4*p : 4*p+8 : 4*p+8]
 			b0, b1 := archsimd.LoadFloat32x4(r0[:4:4]), archsimd.LoadFloat32x4(r0[4:8:8])
 			x := archsimd.BroadcastFloat32x4(a[0])
@@ -212,7 +225,8 @@ func rows8(kb int, pa, b []float32, ldb, gs, groups int, c []float32, ldc int, f
 			c30, c31 = c30.Add(b0.Mul(x)), c31.Add(b1.Mul(x))
 		}
 		if p < kb {
-			r0 := bg[p*ldb : p*ldb+8 : p*ldb+8]
+			o0 := base + offs[p]
+			r0 := b[o0 : o0+8 : o0+8]
 			a := pa[4*p : 4*p+4 : 4*p+4]
 			b0, b1 := archsimd.LoadFloat32x4(r0[:4:4]), archsimd.LoadFloat32x4(r0[4:8:8])
 			x := archsimd.BroadcastFloat32x4(a[0])
@@ -224,50 +238,133 @@ func rows8(kb int, pa, b []float32, ldb, gs, groups int, c []float32, ldc int, f
 			x = archsimd.BroadcastFloat32x4(a[3])
 			c30, c31 = c30.Add(b0.Mul(x)), c31.Add(b1.Mul(x))
 		}
-		j := g * groupCols
-		put4(c[j:], first, c00)
-		put4(c[j+4:], first, c01)
+		put4(c[g:], first, c00)
+		put4(c[g+4:], first, c01)
 		if rows > 1 {
-			put4(c[ldc+j:], first, c10)
-			put4(c[ldc+j+4:], first, c11)
+			put4(c[ldc+g:], first, c10)
+			put4(c[ldc+g+4:], first, c11)
 		}
 		if rows > 2 {
-			put4(c[2*ldc+j:], first, c20)
-			put4(c[2*ldc+j+4:], first, c21)
+			put4(c[2*ldc+g:], first, c20)
+			put4(c[2*ldc+g+4:], first, c21)
 		}
 		if rows > 3 {
-			put4(c[3*ldc+j:], first, c30)
-			put4(c[3*ldc+j+4:], first, c31)
+			put4(c[3*ldc+g:], first, c30)
+			put4(c[3*ldc+g+4:], first, c31)
 		}
 	}
 }
 
-// mulGroups is the backend of MulPanels here: rows8 on B's panels of eight columns in place.
-// Each packed A block meets each block of nc columns of B with all its panels, so that the
-// B block stays in cache across them; the last group, short of columns, runs kernelRows on
-// the columns that exist (a convolution's 25 taps: three groups and one column, not four
-// groups). It sums each element of C in the same kc blocks as mulBlocks: the same bits.
-func mulGroups(w *workspace, ta, _ bool, m, n, k int, a []float32, lda int, bp []float32, _ int, beta float32, c []float32, ldc int) {
+// mulGroups is MulGather's backend here. Where a block's columns fall in runs of eight
+// consecutive offsets (octets), rows8 reads B where it lies in x: a convolution's product
+// reads its input in place, never unrolled. Any other block of B is gathered row by row
+// (rowsOf) for kernelRows. Each packed A block meets each block of nc columns of B with all
+// its panels, so the B block stays in cache across them. It sums each element of C in the
+// same kc blocks as mulBlocks: the same bits.
+func mulGroups(w *workspace, m, n, k int, a []float32, lda int, g gathered, beta float32, c []float32, ldc int) {
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
 		first := p0 == 0 && beta == 0
+		offs := g.rows[p0 : p0+kb]
 		for i0 := 0; i0 < m; i0 += mc {
 			mb := min(mc, m-i0)
 			w.a = grow(w.a, roundUp(mb, mr)*kb)
-			packA(w.a, ta, a, lda, i0, mb, p0, kb)
+			packA(w.a, false, a, lda, i0, mb, p0, kb)
 			for j0 := 0; j0 < n; j0 += nc {
 				nb := min(nc, n-j0)
-				whole := nb / groupCols
-				b := bp[j0*k+groupCols*p0:]
+				cols := g.cols[j0 : j0+nb]
+				inPlace := octets(cols)
+				if !inPlace {
+					w.b = grow(w.b, kb*nb)
+					w.runs = rowsOf(w.b, g.x, offs, cols, w.runs)
+				}
 				for i := 0; i < mb; i += mr {
 					pa, rows := w.a[i*kb:(i+mr)*kb], min(mr, mb-i)
 					ci := c[(i0+i)*ldc+j0:]
-					rows8(kb, pa, b, groupCols, groupCols*k, whole, ci, ldc, first, rows)
-					if j := whole * groupCols; j < nb {
-						kernelRows(kb, pa, b[j*k:], groupCols, nb-j, ci[j:], ldc, first, rows)
+					if inPlace {
+						rows8(kb, pa, g.x, offs, cols, ci, ldc, first, rows)
+					} else {
+						kernelRows(kb, pa, w.b, nb, nb, ci, ldc, first, rows)
 					}
 				}
 			}
 		}
 	}
+}
+
+// octets tells whether cols falls in runs of eight consecutive offsets: cols[8g+j] =
+// cols[8g]+j. cols rises, so the last of each eight tells.
+func octets(cols []int) bool {
+	if len(cols)%groupCols != 0 {
+		return false
+	}
+	for g := 0; g < len(cols); g += groupCols {
+		if cols[g+groupCols-1] != cols[g]+groupCols-1 {
+			return false
+		}
+	}
+	return true
+}
+
+// rowsOf gathers B[p, j] = x[rows[p] + cols[j]] into dst row by row (len(cols) values a row).
+// Where the column offsets fall in runs of eight or more on average (an output row's
+// positions), each run is copied as one slice, row by row. Otherwise (a kernel row's five
+// taps) eight columns at a time go down each run of consecutive row offsets, where each
+// column reads consecutive values, and the columns left one at a time. runs is scratch for
+// the runs' lengths, returned grown.
+func rowsOf(dst, x []float32, rows, cols []int, runs []int) []int {
+	n := len(cols)
+	runs = runsOf(runs[:0], cols)
+	if len(runs)*8 <= n {
+		for p, o := range rows {
+			d := dst[p*n : (p+1)*n]
+			j := 0
+			for _, l := range runs {
+				s, e := x[o+cols[j]:][:l], d[j:j+l]
+				for i, v := range s {
+					e[i] = v
+				}
+				j += l
+			}
+		}
+		return runs
+	}
+	runs = runsOf(runs[:0], rows)
+	j := 0
+	for ; j+8 <= n; j += 8 {
+		g := cols[j : j+8 : j+8]
+		p := 0
+		for _, l := range runs {
+			o := rows[p]
+			// Each of the eight the length of s0, so the loop checks no bounds there.
+			s0 := x[o+g[0] : o+g[0]+l]
+			s1, s2, s3 := x[o+g[1]:][:len(s0)], x[o+g[2]:][:len(s0)], x[o+g[3]:][:len(s0)]
+			s4, s5, s6, s7 := x[o+g[4]:][:len(s0)], x[o+g[5]:][:len(s0)], x[o+g[6]:][:len(s0)], x[o+g[7]:][:len(s0)]
+			for i := range s0 {
+				f := dst[(p+i)*n+j : (p+i)*n+j+8 : (p+i)*n+j+8]
+				f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7] = s0[i], s1[i], s2[i], s3[i], s4[i], s5[i], s6[i], s7[i]
+			}
+			p += l
+		}
+	}
+	for ; j < n; j++ {
+		for p, o := range rows {
+			dst[p*n+j] = x[o+cols[j]]
+		}
+	}
+	return runs
+}
+
+// runsOf appends to runs the lengths of the runs of consecutive offsets v falls into (v[i+1]
+// = v[i]+1 within each), in order.
+func runsOf(runs, v []int) []int {
+	for i := 0; i < len(v); {
+		l := 1
+		for i+l < len(v) && v[i+l] == v[i]+l {
+			l++
+		}
+		runs = append(runs, l)
+		i += l
+	}
+	return runs
 }

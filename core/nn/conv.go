@@ -13,10 +13,9 @@ import (
 // into col, a (C·KH·KW) × (N·Ho·Wo) matrix whose row (c*KH+ky)*KW+kx holds, for every output
 // position, the input pixel under kernel tap (c, ky, kx); then W (F × C·KH·KW) · col gives
 // every output at once. Where the matrix product runs its own kernel (gemm.OwnKernel: under
-// WebAssembly) the input is unrolled straight into the panels that kernel reads
-// (gemm.MulPanels), a block of columns at a time, each multiplied while in cache, and its
-// transpose likewise for the weights' gradient: unrolling row by row and then packing took
-// two passes over col there, and inferring a batch 15–25 % longer.
+// WebAssembly) col is never written: gemm.MulGather reads it, and its transpose for the
+// weights' gradient, where it lies in x, from the offsets of taps and positions (unrolling
+// and then packing took two passes over col there, and inferring a batch 15–25 % longer).
 type Conv2D struct {
 	in, out shape
 	k       int // kernel height and width
@@ -27,8 +26,7 @@ type Conv2D struct {
 	x     *tensor.Dense // input of the last forward pass
 	taps  []int         // where in an image kernel tap (c, ky, kx) reads, from an output's pixel
 	at    []int         // where in x each output position (n, oy, ox) starts, for the largest batch seen
-	col   []float32     // im2col of x, (C·K·K) × (N·Ho·Wo) row by row natively; under WebAssembly (gemm.OwnKernel) a block of its columns as panels (colFloats)
-	colT  []float32     // under WebAssembly, its transpose (N·Ho·Wo) × (C·K·K), as panels, for dW
+	col   []float32     // natively, im2col of x, (C·K·K) × (N·Ho·Wo), row by row
 	prod  []float32     // (F) × (N·Ho·Wo): GEMM result forward, dL/dy regrouped backward
 	dcol  []float32     // dL/dcol for a few images at a time (dcolFloats): (C·K·K) × (n·Ho·Wo)
 	y, dx buffer
@@ -105,9 +103,9 @@ func (l *Conv2D) biasImages(lo, hi int) {
 }
 
 // product computes prod = W · im2col(x), (F) × (N·Ho·Wo): the outputs without their bias.
-// col is unrolled as panels under WebAssembly (gemm.OwnKernel), row by row natively, where
-// the SIMD kernel reads B in rows (and inferring a batch with panels and a kernel for them
-// measured no faster). Natively col stays for the weights' gradient.
+// Natively col is unrolled row by row, where the SIMD kernel reads B in rows (and inferring a
+// batch from panels measured no faster), and stays for the weights' gradient; under
+// WebAssembly MulGather reads x in place.
 func (l *Conv2D) product(x *tensor.Dense) {
 	n := batch(x)
 	l.x, l.n = x, n
@@ -115,26 +113,13 @@ func (l *Conv2D) product(x *tensor.Dense) {
 	cols := n * l.out.H * l.out.W
 	l.prod = grow(l.prod, l.out.C*cols)
 	if gemm.OwnKernel {
-		// A block of col at a time, each multiplied while it is in cache: col is only
-		// read by this product (the backward pass gathers its transpose from x).
-		w, at := gemm.PanelCols(), l.positions(n)
-		step := max(w, colFloats/kk/w*w)
-		l.col = grow(l.col, gemm.PanelsLen(kk, min(step, cols)))
-		for j := 0; j < cols; j += step {
-			nb := min(step, cols-j)
-			gatherPanels(l.col, data(x), l.taps, l.k, at[j:j+nb], w)
-			gemm.MulPanels(false, l.out.C, nb, kk, l.w, kk, l.col, 0, l.prod[j:], cols)
-		}
+		gemm.MulGather(l.out.C, cols, kk, l.w, kk, data(x), l.taps, l.positions(n), 0, l.prod, cols)
 		return
 	}
 	l.col = grow(l.col, kk*cols)
 	gemm.Split(n, l.unrollPart)
 	gemm.Mul(false, false, l.out.C, cols, kk, l.w, kk, l.col, cols, 0, l.prod, cols)
 }
-
-// colFloats is about how many floats of col the panels' product gathers at a time: 256 KB,
-// which stays in a core's L2 cache with its product.
-const colFloats = 1 << 16
 
 // unrollImages writes the columns of images lo to hi-1 of im2col(l.x) into col, row by row.
 func (l *Conv2D) unrollImages(lo, hi int) {
@@ -194,9 +179,7 @@ func (l *Conv2D) backward(dy *tensor.Dense, needDx, needParams bool) *tensor.Den
 	switch {
 	case !needParams:
 	case gemm.OwnKernel:
-		l.colT = grow(l.colT, gemm.PanelsLen(cols, kk))
-		gatherPanels(l.colT, data(l.x), l.positions(n), l.out.W, l.taps, gemm.PanelCols())
-		gemm.MulPanels(false, l.out.C, kk, cols, l.prod, cols, l.colT, 1, l.dw, kk)
+		gemm.MulGather(l.out.C, kk, cols, l.prod, cols, data(l.x), l.positions(n), l.taps, 1, l.dw, kk)
 	default:
 		gemm.Mul(false, true, l.out.C, kk, cols, l.prod, cols, l.col, cols, 1, l.dw, kk)
 	}
@@ -227,104 +210,6 @@ func (l *Conv2D) col2imImages(lo, hi int) {
 // dcolFloats is about how many floats of dcol Conv2D.backward computes at a time: 256 KB,
 // which stays in a core's L2 cache.
 const dcolFloats = 1 << 16
-
-// gatherPanels fills dst with the matrix M (len(rows) × len(cols)), M[r, c] = x[rows[r] +
-// cols[c]], stored as panels w columns wide (gemm.MulPanels, w = gemm.PanelCols(): 2 or 8):
-// for each group of w columns, row by row, the w values side by side. After the last column
-// a pair holds a zero and a group of eight repeats that column: MulPanels reads neither into
-// C. With rows the kernel taps and cols the output positions M is im2col; the other way
-// round it is its transpose. Both rise (cols[c] < cols[c+1]), and rows falls into runs of run
-// consecutive offsets (rows[r+j] = rows[r]+j within each): the taps of one kernel row (run
-// k) or the output positions of one output row (run Wo).
-func gatherPanels(dst, x []float32, rows []int, run int, cols []int, w int) {
-	if w == 2 {
-		gatherPairs(dst, x, rows, run, cols)
-		return
-	}
-	k := len(rows)
-	for c := 0; c < len(cols); c += 8 {
-		var g [8]int
-		n := copy(g[:], cols[c:])
-		for j := n; j < 8; j++ {
-			g[j] = g[n-1]
-		}
-		d := dst[c*k : (c+8)*k]
-		if n == 8 && g[7] == g[0]+7 {
-			// Eight neighbours (an output row's positions): each row of the group is
-			// eight consecutive pixels.
-			for r, o := range rows {
-				s, e := x[g[0]+o:g[0]+o+8:g[0]+o+8], d[8*r:8*r+8:8*r+8]
-				e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7] = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
-			}
-			continue
-		}
-		// Columns apart (the taps of the transpose): along a run of rows each column reads
-		// consecutive pixels.
-		for r := 0; r < k; r += run {
-			o := rows[r]
-			// Each of the eight the length of s0 and e's rows, so the loop checks no bounds.
-			s0 := x[o+g[0] : o+g[0]+run]
-			s1, s2, s3 := x[o+g[1]:][:len(s0)], x[o+g[2]:][:len(s0)], x[o+g[3]:][:len(s0)]
-			s4, s5, s6, s7 := x[o+g[4]:][:len(s0)], x[o+g[5]:][:len(s0)], x[o+g[6]:][:len(s0)], x[o+g[7]:][:len(s0)]
-			e := d[8*r:][:8*len(s0)]
-			for i := range s0 {
-				f := e[8*i : 8*i+8 : 8*i+8]
-				f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7] = s0[i], s1[i], s2[i], s3[i], s4[i], s5[i], s6[i], s7[i]
-			}
-		}
-	}
-}
-
-// gatherPairs is gatherPanels for pairs of columns (w 2). Most pairs of columns are neighbours
-// too (cols[c+1] = cols[c]+1), and then a run of rows reads run+1 consecutive pixels, each
-// once, for the 2·run values it writes: under WebAssembly this took half the time of reading
-// every value apart.
-func gatherPairs(dst, x []float32, rows []int, run int, cols []int) {
-	k := len(rows)
-	for c := 0; c < len(cols); c += 2 {
-		d := dst[c*k : (c+2)*k]
-		c0 := cols[c]
-		switch {
-		case c+1 == len(cols): // odd: the last pair's second column is zero
-			for r, o := range rows {
-				d[2*r], d[2*r+1] = x[c0+o], 0
-			}
-		case cols[c+1] == c0+1 && run == 5: // a 5×5 kernel's row: six pixels, five pairs
-			for r := 0; r < k; r += 5 {
-				o := c0 + rows[r]
-				s, e := x[o:o+6:o+6], d[2*r:2*r+10:2*r+10]
-				s0, s1, s2, s3, s4, s5 := s[0], s[1], s[2], s[3], s[4], s[5]
-				e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7], e[8], e[9] = s0, s1, s1, s2, s2, s3, s3, s4, s4, s5
-			}
-		case cols[c+1] == c0+1: // four pairs a step
-			for r := 0; r < k; r += run {
-				o := c0 + rows[r]
-				s, e := x[o:o+run+1], d[2*r:2*(r+run)]
-				for len(s) >= 5 {
-					t, f := s[:5:5], e[:8:8]
-					s0, s1, s2, s3, s4 := t[0], t[1], t[2], t[3], t[4]
-					f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7] = s0, s1, s1, s2, s2, s3, s3, s4
-					s, e = s[4:], e[8:]
-				}
-				for j := 0; j+1 < len(s); j++ {
-					f := e[2*j : 2*j+2 : 2*j+2]
-					f[0], f[1] = s[j], s[j+1]
-				}
-			}
-		default:
-			c1 := cols[c+1]
-			for r := 0; r < k; r += run {
-				a := x[c0+rows[r] : c0+rows[r]+run]
-				b := x[c1+rows[r] : c1+rows[r]+run]
-				e := d[2*r : 2*(r+run)]
-				for j, v := range a {
-					f := e[2*j : 2*j+2 : 2*j+2]
-					f[0], f[1] = v, b[j]
-				}
-			}
-		}
-	}
-}
 
 // im2colTo fills the columns of images lo to hi-1 of col ((C·K·K) × (n·Ho·Wo)) from x (n, C,
 // H, W). Each row of col is a run of Wo-long contiguous copies from x's rows, which is why

@@ -442,55 +442,6 @@ func TestPoolMax(t *testing.T) {
 	}
 }
 
-// TestGatherPanels checks the convolution's unrolling into panels (under WebAssembly) of
-// both widths against im2colTo's row by row (natively), and its transpose, on shapes with a
-// number of output positions that fills no last group and output rows of odd width.
-func TestGatherPanels(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 12))
-	for _, c := range []struct {
-		in   shape
-		f, k int
-		n    int
-	}{{shape{1, 28, 28}, 8, 5, 2}, {shape{8, 12, 12}, 16, 5, 3}, {shape{3, 9, 7}, 4, 3, 1}, {shape{2, 8, 8}, 4, 4, 3}, {shape{1, 28, 28}, 4, 4, 1}} {
-		l := newConv2D(c.in, c.f, c.k)
-		x := make([]float32, c.n*c.in.size())
-		for i := range x {
-			x[i] = rng.Float32()
-		}
-		kk, cols := c.in.C*c.k*c.k, c.n*l.out.H*l.out.W
-		col := make([]float32, kk*cols)
-		im2colTo(col, x, c.n, 0, c.n, c.in, c.k, l.out)
-		for _, w := range []int{2, 8} {
-			panels := make([]float32, (cols+w-1)/w*w*kk)
-			gatherPanels(panels, x, l.taps, c.k, l.positions(c.n), w)
-			transposed := make([]float32, (kk+w-1)/w*w*cols)
-			gatherPanels(transposed, x, l.positions(c.n), l.out.W, l.taps, w)
-			for p := range kk {
-				for j := range cols {
-					if got, want := panels[j/w*w*kk+w*p+j%w], col[p*cols+j]; got != want {
-						t.Fatalf("%+v, w %d: panels[tap %d, position %d] = %v, im2col %v", c, w, p, j, got, want)
-					}
-					if got, want := transposed[p/w*w*cols+w*j+p%w], col[p*cols+j]; got != want {
-						t.Fatalf("%+v, w %d: transposed panels[position %d, tap %d] = %v, im2col %v", c, w, j, p, got, want)
-					}
-				}
-			}
-			// After the last position a pair holds zeros, a group of eight repeats it.
-			for p := range kk {
-				for j := cols; j%w != 0; j++ {
-					want := float32(0)
-					if w == 8 {
-						want = col[p*cols+cols-1]
-					}
-					if v := panels[j/w*w*kk+w*p+j%w]; v != want {
-						t.Errorf("%+v, w %d: padding column %d, tap %d is %v, want %v", c, w, j, p, v, want)
-					}
-				}
-			}
-		}
-	}
-}
-
 func TestNewMLP(t *testing.T) {
 	net, err := NewMLP([]int{6, 4, 3}, 1)
 	if err != nil {
