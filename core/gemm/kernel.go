@@ -171,7 +171,7 @@ func mulBlocks(w *workspace, kern rowKernel, ta, tb bool, g *gathered, m, n, k i
 			// w.b[q*nr*kb:][:nr*kb] is the q-th B panel of the block.
 			w.b = grow(w.b, roundUp(nb, nr)*kb)
 			if g != nil {
-				g.pairs(w.b, p0, kb, j0, nb)
+				w.runs = g.pairs(w.b, p0, kb, j0, nb, w.runs)
 			} else {
 				packB(w.b, tb, b, ldb, p0, kb, j0, nb)
 			}

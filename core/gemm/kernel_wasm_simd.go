@@ -354,17 +354,3 @@ func rowsOf(dst, x []float32, rows, cols []int, runs []int) []int {
 	}
 	return runs
 }
-
-// runsOf appends to runs the lengths of the runs of consecutive offsets v falls into (v[i+1]
-// = v[i]+1 within each), in order.
-func runsOf(runs, v []int) []int {
-	for i := 0; i < len(v); {
-		l := 1
-		for i+l < len(v) && v[i+l] == v[i]+l {
-			l++
-		}
-		runs = append(runs, l)
-		i += l
-	}
-	return runs
-}
