@@ -12,5 +12,6 @@ var defaultBackend backend = mulGonum
 const singleThreaded = false
 
 // OwnKernel is false: natively Mul runs the own kernel only on the shapes where it pays
-// (ownPays), and there reads B in rows, so callers write B row by row, not as panels.
+// (ownPays), and there reads B in rows, so callers write B row by row (MulGather is for
+// WebAssembly).
 const OwnKernel = false

@@ -14,6 +14,6 @@ var defaultBackend backend = mulOwn
 // rather than interleaving goroutines that cannot run in parallel.
 const singleThreaded = true
 
-// OwnKernel is true: Mul runs the own kernel, which packs B; a caller that can write B as
-// panels (MulPanels) saves that pass.
+// OwnKernel is true: Mul runs the own kernel, which packs B; a caller whose B is gathered
+// from offsets (MulGather) saves writing it out.
 const OwnKernel = true
