@@ -255,37 +255,35 @@ func rows8(kb int, pa, b []float32, offs, cols []int, c []float32, ldc int, firs
 	}
 }
 
-// mulGroups is MulGather's backend here. Where a block's columns fall in runs of eight
-// consecutive offsets (octets), rows8 reads B where it lies in x: a convolution's product
-// reads its input in place, never unrolled. Any other block of B is gathered row by row
-// (rowsOf) for kernelRows. Each packed A block meets each block of nc columns of B with all
-// its panels, so the B block stays in cache across them. It sums each element of C in the
-// same kc blocks as mulBlocks: the same bits.
+// mulGroups is MulGather's backend here, mulRows with B found where it lies. Where a block's
+// columns fall in runs of eight consecutive offsets (octets), rows8 reads B in x: a
+// convolution's product reads its input in place, never unrolled. Any other block of B is
+// gathered row by row (rowsOf), once for all the rows of A, for kernelRows, as mulRows copies
+// a transposed B. It sums each element of C in the same kc blocks as mulBlocks: the same bits.
 func mulGroups(w *workspace, m, n, k int, a []float32, lda int, g gathered, beta float32, c []float32, ldc int) {
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
 		first := p0 == 0 && beta == 0
 		offs := g.rows[p0 : p0+kb]
-		for i0 := 0; i0 < m; i0 += mc {
-			mb := min(mc, m-i0)
-			w.a = grow(w.a, roundUp(mb, mr)*kb)
-			packA(w.a, false, a, lda, i0, mb, p0, kb)
-			for j0 := 0; j0 < n; j0 += nc {
-				nb := min(nc, n-j0)
-				cols := g.cols[j0 : j0+nb]
-				inPlace := octets(cols)
+		for j0 := 0; j0 < n; j0 += nc {
+			nb := min(nc, n-j0)
+			cols := g.cols[j0 : j0+nb]
+			inPlace := octets(cols)
+			if !inPlace {
+				w.b = grow(w.b, kb*nb)
+				w.runs = rowsOf(w.b, g.x, offs, cols, w.runs)
+			}
+			for i0 := 0; i0 < m; i0 += mc {
+				mb := min(mc, m-i0)
+				w.a = grow(w.a, roundUp(mb, mr)*kb)
+				packA(w.a, false, a, lda, i0, mb, p0, kb)
+				ci := c[i0*ldc+j0:]
 				if !inPlace {
-					w.b = grow(w.b, kb*nb)
-					w.runs = rowsOf(w.b, g.x, offs, cols, w.runs)
+					rowsBlock(kernelRows, w.a, mb, kb, w.b, nb, nb, ci, ldc, first)
+					continue
 				}
 				for i := 0; i < mb; i += mr {
-					pa, rows := w.a[i*kb:(i+mr)*kb], min(mr, mb-i)
-					ci := c[(i0+i)*ldc+j0:]
-					if inPlace {
-						rows8(kb, pa, g.x, offs, cols, ci, ldc, first, rows)
-					} else {
-						kernelRows(kb, pa, w.b, nb, nb, ci, ldc, first, rows)
-					}
+					rows8(kb, w.a[i*kb:(i+mr)*kb], g.x, offs, cols, ci[i*ldc:], ldc, first, min(mr, mb-i))
 				}
 			}
 		}
