@@ -40,9 +40,43 @@ import (
 func Mul(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	be := defaultBackend
 	if ownPays != nil && ownPays(tb, m, k) {
+		if tb && !ta && m < n {
+			mulSwapped(m, n, k, a, lda, b, ldb, beta, c, ldc)
+			return
+		}
 		be = mulOwn
 	}
 	mulWith(be, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+// mulSwapped computes C = A·Bᵀ + beta·C, C having fewer rows than columns, as
+// Cᵀ = B·Aᵀ + beta·Cᵀ with the own kernel, which copies each block of op(B) into rows
+// (transposeB): so it copies A, the smaller operand, rather than B (for gal's weight gradient
+// a batch's im2col, 64 MB). Each element is the same sum of the same rounded products (x·y is
+// y·x) in the same order, so the bits are those of the own kernel on C.
+func mulSwapped(m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	check(false, true, m, n, k, len(a), lda, len(b), ldb, beta, len(c), ldc)
+	if empty(m, n, k, beta, c, ldc) {
+		return
+	}
+	w := spare.Get().(*workspace)
+	defer spare.Put(w)
+	w.t = grow(w.t, n*m)
+	ct := w.t
+	if beta != 0 {
+		for i := range m {
+			for j, v := range c[i*ldc : i*ldc+n] {
+				ct[j*m+i] = v
+			}
+		}
+	}
+	mulCut(mulOwn, false, true, n, m, k, b, ldb, a, lda, beta, ct, m)
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		for j := range row {
+			row[j] = ct[j*m+i]
+		}
+	}
 }
 
 // ownPays, if not nil, tells by the shape of the whole product (never of a thread's piece,

@@ -59,22 +59,61 @@ var backends = []struct {
 	{"gonum", mulGonum},
 }
 
-// TestKernelBitwise checks that the own backend's kernel (the SIMD one where the build has it)
-// gives the same bits as the plain-Go kernel, on random matrices of odd sizes (edge tiles,
-// leftover B panels, an odd last step, k over one block), for every transpose and both betas.
+// TestMulSwapped checks that Mul computing C = A·Bᵀ as Cᵀ = B·Aᵀ (mulSwapped: where the own
+// kernel runs on it and C has fewer rows than columns) gives the own kernel's bits on C, with
+// padded leading dimensions, both betas, on one thread and cut on two.
+func TestMulSwapped(t *testing.T) {
+	const m, n, k = 16, 41, 8192 + 9 // k over dotMaxK, where mulDot would run
+	if ownPays == nil || !ownPays(true, m, k) {
+		t.Skip("Mul does not run the own kernel on this product on this target")
+	}
+	if m*n*k < minParallelWork {
+		t.Fatal("the product is too small to run on two threads")
+	}
+	defer SetThreads(1)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, threads := range []int{1, 2} {
+		SetThreads(threads)
+		for _, beta := range []float32{0, 1} {
+			a, lda, b, ldb, c0, ldc := operands(rng, false, true, m, n, k, 3)
+			want := append([]float32(nil), c0...)
+			mulOwn(new(workspace), false, true, m, n, k, a, lda, b, ldb, beta, want, ldc)
+			got := append([]float32(nil), c0...)
+			Mul(false, true, m, n, k, a, lda, b, ldb, beta, got, ldc)
+			if i := firstDiff(want, got); i >= 0 {
+				t.Errorf("t%d beta %v: C[%d] = %v (%#x), own kernel %v (%#x)", threads, beta, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+			}
+		}
+	}
+}
+
+// sameBits lists the backends that must give the plain-Go kernel's bits: the own backend
+// and, where the target has more than one SIMD kernel, each of them
+// (backends_amd64_simd_test.go).
+var sameBits = []struct {
+	name string
+	mul  backend
+}{{"own", mulOwn}}
+
+// TestKernelBitwise checks that the own backend's kernels (the SIMD ones where the build has
+// them) give the same bits as the plain-Go kernel, on random matrices of odd sizes (edge
+// tiles, leftover B panels, an odd last step, k over one block, rows of C a few vectors wide
+// and not), for every transpose and both betas.
 func TestKernelBitwise(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 13))
-	for _, s := range []struct{ m, n, k int }{{1, 1, 1}, {5, 9, 3}, {7, 17, 25}, {13, 31, 257}, {67, 523, 75}, {33, 15, 600}} {
+	for _, s := range []struct{ m, n, k int }{{1, 1, 1}, {5, 9, 3}, {7, 17, 25}, {13, 31, 257}, {67, 523, 75}, {33, 15, 600}, {18, 89, 40}} {
 		for _, tr := range []struct{ ta, tb bool }{{false, false}, {false, true}, {true, false}, {true, true}} {
 			for _, beta := range []float32{0, 1} {
 				a, lda, b, ldb, c0, ldc := operands(rng, tr.ta, tr.tb, s.m, s.n, s.k, 1)
 				want := append([]float32(nil), c0...)
 				mulScalar(new(workspace), tr.ta, tr.tb, s.m, s.n, s.k, a, lda, b, ldb, beta, want, ldc)
-				got := append([]float32(nil), c0...)
-				mulOwn(new(workspace), tr.ta, tr.tb, s.m, s.n, s.k, a, lda, b, ldb, beta, got, ldc)
-				if i := firstDiff(want, got); i >= 0 {
-					t.Errorf("%+v %s beta %v: C[%d] = %v (%#x), scalar kernel %v (%#x)", s, transName(tr.ta, tr.tb), beta,
-						i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+				for _, be := range sameBits {
+					got := append([]float32(nil), c0...)
+					be.mul(new(workspace), tr.ta, tr.tb, s.m, s.n, s.k, a, lda, b, ldb, beta, got, ldc)
+					if i := firstDiff(want, got); i >= 0 {
+						t.Errorf("%s %+v %s beta %v: C[%d] = %v (%#x), scalar kernel %v (%#x)", be.name, s, transName(tr.ta, tr.tb), beta,
+							i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+					}
 				}
 			}
 		}

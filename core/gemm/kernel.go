@@ -45,6 +45,7 @@ type workspace struct {
 	a    []float32        // packed A block: ⌈mc/mr⌉ panels of kc×mr
 	b    []float32        // packed B block: ⌈nc/nr⌉ panels of kc×nr
 	runs []int            // the runs of a gathered block's columns (MulGather)
+	t    []float32        // Cᵀ of a product Mul computes transposed (mulSwapped)
 }
 
 // grow returns s with length n, reallocating only if its capacity is too small.

@@ -5,18 +5,25 @@ package gemm
 import "simd/archsimd"
 
 // On amd64 with GOEXPERIMENT=simd, where the CPU has AVX2, Mul runs the own kernel with
-// 256-bit vectors of eight float32, kernelRows8, on the shapes where that pays (ownShapes),
-// and mulDot on the others. kernelRows8 sums every element as kernel4x2 does (the product
-// rounded, then added: no fused multiply-add), so the bits are those of the scalar kernel
-// and of the WebAssembly builds.
-// (archsimd's 128-bit Float32x4 runs 100× slower than its Float32x8 on an Intel Xeon with
-// AVX-512, and its 512-bit Float32x16 4× slower on an AMD EPYC with AVX-512, so natively the
-// kernels use 256-bit vectors only.)
+// vectors along C's rows on the shapes where that pays (ownShapes), and mulDot on the others:
+// kernelRows16, with 512-bit vectors of sixteen float32, where the CPU has AVX-512, and
+// kernelRows8, with 256-bit vectors, where it has AVX2 only. Both sum every element as
+// kernel4x2 does (the product rounded, then added: no fused multiply-add), so the bits are
+// those of the scalar kernel and of the WebAssembly builds.
+// (Go's register allocator gives AVX-512 instructions 31 vector registers and AVX2 ones 15:
+// kernelRows8's eight accumulators, two rows of B and the eight products the scheduler
+// issues before the additions do not fit, and two accumulators go to the stack at each step;
+// kernelRows16's do. On gal's and compact's products, BenchmarkMul, one thread, AMD EPYC,
+// 2026-12-04, it ran 1.7–2.0× kernelRows8's GFLOP/s. archsimd's 128-bit Float32x4 ran 100×
+// slower than its Float32x8 on an Intel Xeon with AVX-512, so natively no kernel uses it.)
 func init() {
 	if archsimd.X86.AVX2() {
 		fastRows = kernelRows8
 		ownPays = ownShapes
 		defaultBackend = mulDot
+	}
+	if archsimd.X86.AVX512() {
+		fastRows = kernelRows16
 	}
 }
 
@@ -31,6 +38,58 @@ func ownShapes(tb bool, m, k int) bool { return !tb || m >= minRowsT && k > dotM
 // dotMaxK is the longest row mulDot multiplies faster than the own kernel: two rows of A
 // (64 KiB at 8192) stay in a core's L1 cache while every row of B streams past them.
 const dotMaxK = 8192
+
+// kernelRows16 is the rowsKernel of AVX-512: for each group of 32 columns of B it keeps the
+// 4×32 tile of C as two 512-bit vectors a row; at each step p the group's 32 values of B's
+// row p are two loads, each of A's four values is broadcast and multiplied into them and the
+// product added to its row's accumulators, in increasing p, as in kernel4x2. kernelRows8
+// finishes the row.
+func kernelRows16(kb int, pa, b []float32, ldb, nb int, c []float32, ldc int, first bool, rows int) {
+	pa = pa[:4*kb]
+	j := 0
+	for ; j+32 <= nb; j += 32 {
+		var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x16
+		for p := range kb {
+			row := b[p*ldb+j : p*ldb+j+32 : p*ldb+j+32]
+			b0, b1 := archsimd.LoadFloat32x16(row[:16:16]), archsimd.LoadFloat32x16(row[16:32:32])
+			a := pa[4*p : 4*p+4 : 4*p+4]
+			x := archsimd.BroadcastFloat32x16(a[0])
+			c00, c01 = c00.Add(b0.Mul(x)), c01.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x16(a[1])
+			c10, c11 = c10.Add(b0.Mul(x)), c11.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x16(a[2])
+			c20, c21 = c20.Add(b0.Mul(x)), c21.Add(b1.Mul(x))
+			x = archsimd.BroadcastFloat32x16(a[3])
+			c30, c31 = c30.Add(b0.Mul(x)), c31.Add(b1.Mul(x))
+		}
+		put16(c[j:], first, c00)
+		put16(c[j+16:], first, c01)
+		if rows > 1 {
+			put16(c[ldc+j:], first, c10)
+			put16(c[ldc+j+16:], first, c11)
+		}
+		if rows > 2 {
+			put16(c[2*ldc+j:], first, c20)
+			put16(c[2*ldc+j+16:], first, c21)
+		}
+		if rows > 3 {
+			put16(c[3*ldc+j:], first, c30)
+			put16(c[3*ldc+j+16:], first, c31)
+		}
+	}
+	if j < nb {
+		kernelRows8(kb, pa, b[j:], ldb, nb-j, c[j:], ldc, first, rows)
+	}
+}
+
+// put16 stores (first) or adds v into c[:16].
+func put16(c []float32, first bool, v archsimd.Float32x16) {
+	d := c[:16:16]
+	if !first {
+		v = archsimd.LoadFloat32x16(d).Add(v)
+	}
+	v.Store(d)
+}
 
 // kernelRows8 is the rowsKernel of AVX2: for each group of sixteen columns of B it keeps the
 // 4×16 tile of C as two 256-bit vectors a row; at each step p the group's sixteen values of
