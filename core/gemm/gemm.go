@@ -39,7 +39,7 @@ import (
 // or beta neither 0 nor 1.
 func Mul(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	be := defaultBackend
-	if ownPays != nil && ownPays(tb, m, k) {
+	if ownPays != nil && ownPays(tb, m, n, k) {
 		if tb && !ta && m < n {
 			mulSwapped(m, n, k, a, lda, b, ldb, beta, c, ldc)
 			return
@@ -82,7 +82,7 @@ func mulSwapped(m, n, k int, a []float32, lda int, b []float32, ldb int, beta fl
 // ownPays, if not nil, tells by the shape of the whole product (never of a thread's piece,
 // so the bits do not depend on the threads) whether Mul runs the own kernel rather than the
 // default backend: where a SIMD kernel pays on some shapes and not on others.
-var ownPays func(tb bool, m, k int) bool
+var ownPays func(tb bool, m, n, k int) bool
 
 // A backend computes C = op(A)·op(B) + beta·C on the calling goroutine, for m, n, k > 0,
 // using w for scratch. It must sum each element of C in an order that depends only on k, so

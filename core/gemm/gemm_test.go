@@ -63,8 +63,8 @@ var backends = []struct {
 // kernel runs on it and C has fewer rows than columns) gives the own kernel's bits on C, with
 // padded leading dimensions, both betas, on one thread and cut on two.
 func TestMulSwapped(t *testing.T) {
-	const m, n, k = 16, 41, 8192 + 9 // k over dotMaxK, where mulDot would run
-	if ownPays == nil || !ownPays(true, m, k) {
+	const m, n, k = 32, 41, 8192 + 9 // k over dotMaxK, below which mulDot runs
+	if ownPays == nil || !ownPays(true, m, n, k) {
 		t.Skip("Mul does not run the own kernel on this product on this target")
 	}
 	if m*n*k < minParallelWork {
@@ -273,6 +273,7 @@ var netShapes = []shape{
 	{"compact/fc1-dW-TN", true, false, 128, 256, 64},
 	{"compact/fc1-dX-NN", false, false, 64, 256, 128},
 	{"gal/conv1-fwd-NN", false, false, 32, 40000, 16},
+	{"gal/conv1-dW-NT", false, true, 32, 16, 40000},
 	{"gal/conv2-fwd-NN", false, false, 32, 30976, 512},
 	{"gal/conv2-dW-NT", false, true, 32, 512, 30976},
 	{"gal/conv2-dcol-TN", true, false, 512, 30976, 32},

@@ -28,16 +28,23 @@ func init() {
 }
 
 // ownShapes is true where the own kernel pays and false where mulDot (or gonum) is faster:
-// B not transposed, or transposed with at least minRowsT rows of C to share the copy of B and
-// rows longer than dotMaxK. On the shapes of core/nn (BenchmarkMul, one thread, AMD EPYC with
-// AVX-512, 2026-12-03), B not transposed, the own kernel ran 1.8–2.3× gonum's GFLOP/s; B
-// transposed, mulDot ran 1.6–2.0× the own kernel where k ≤ 4096 and 0.65× on gal's weight
-// gradient (k = 30976).
-func ownShapes(tb bool, m, k int) bool { return !tb || m >= minRowsT && k > dotMaxK }
+// B not transposed, or transposed with rows longer than dotMaxK and at least minTile rows
+// and columns of C, so that the copy of the smaller operand into rows (Mul copies A where C
+// has fewer rows than columns) feeds whole tiles. On the shapes of core/nn (BenchmarkMul, one
+// thread, AMD EPYC with AVX-512, 2026-12-04), B not transposed, the own kernel ran 1.8–2.3×
+// gonum's GFLOP/s; B transposed, 4× mulDot on gal's second convolution's weight gradient
+// (32 × 512, k = 30976) and mulDot 1.7–3× the own kernel on the other convolutions' (8 or 16
+// filters, or 16 taps). A dense layer's forward product (a batch × outputs, k its inputs: 3872
+// at most) always runs mulDot, so a row of it has the same bits whatever the batch: a probe
+// of one image scores as it does in a batch.
+func ownShapes(tb bool, m, n, k int) bool { return !tb || min(m, n) >= minTile && k > dotMaxK }
 
 // dotMaxK is the longest row mulDot multiplies faster than the own kernel: two rows of A
 // (64 KiB at 8192) stay in a core's L1 cache while every row of B streams past them.
 const dotMaxK = 8192
+
+// minTile is the width of kernelRows16's tile.
+const minTile = 32
 
 // kernelRows16 is the rowsKernel of AVX-512: for each group of 32 columns of B it keeps the
 // 4×32 tile of C as two 512-bit vectors a row; at each step p the group's 32 values of B's
@@ -204,8 +211,8 @@ func put8(c []float32, first bool, v archsimd.Float32x8) {
 
 // mulDot is the default backend natively with AVX2: for C = A·Bᵀ (A not transposed) it
 // computes each element as a dot product of two rows 256 bits at a time (dotTile), where the
-// own kernel would first copy B (ownShapes: fewer than minRowsT rows of C, such as a compact
-// convolution's weight gradient); every other product goes to gonum.
+// own kernel would copy too few rows (ownShapes: fewer than minTile rows or columns of C, such
+// as a convolution's weight gradient for 16 filters); every other product goes to gonum.
 func mulDot(w *workspace, ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if ta || !tb {
 		mulGonum(w, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
