@@ -36,13 +36,8 @@ func (a *Adam) Step(params, grads []float32) {
 	step := float32(lr * math.Sqrt(1-math.Pow(b2, float64(a.t))) / (1 - math.Pow(b1, float64(a.t))))
 	c1 := float32(math.Sqrt(1 - math.Pow(b2, float64(a.t))))
 	fb1, fb2 := float32(b1), float32(b2)
-	m, v := a.m[:len(params)], a.v[:len(params)]
-	for i, g := range grads[:len(params)] {
-		g += wd * params[i]
-		m[i] = fb1*m[i] + (1-fb1)*g
-		v[i] = fb2*v[i] + (1-fb2)*g*g
-		params[i] -= step * m[i] / (float32(math.Sqrt(float64(v[i]))) + eps*c1)
-	}
+	k := adamStep{wd: wd, b1: fb1, nb1: 1 - fb1, b2: fb2, nb2: 1 - fb2, step: step, eps: eps * c1}
+	adam(params, grads[:len(params)], a.m[:len(params)], a.v[:len(params)], k)
 }
 
 // SGD is stochastic gradient descent with (heavy-ball) momentum, as PyTorch's SGD:

@@ -3,7 +3,7 @@ package nn
 import "math"
 
 // The elementwise loops of the layers. Where the build has WebAssembly SIMD
-// (vec_wasm_simd.go) addTo, maxKeys, relu and reluGrad run four lanes at a time, natively
+// (vec_wasm_simd.go) addTo, maxKeys, relu, reluGrad and adam run four lanes at a time, natively
 // with AVX2 (vec_amd64_simd.go) eight, and end with the plain loops below on what is left;
 // elsewhere (vec_plain.go) they are those loops. Each element goes through the same
 // operations either way, so the bits are the same.
@@ -47,5 +47,24 @@ func reluGradPlain(dst, g, y []float32) {
 		b := int32(math.Float32bits(y[i]))
 		mask := uint32((b | -b) >> 31)
 		dst[i] = math.Float32frombits(math.Float32bits(v) & mask)
+	}
+}
+
+// adamStep holds the float32 constants of one Adam step: weight decay, β₁ and 1-β₁, β₂ and
+// 1-β₂, the bias-corrected step size and ε scaled alike.
+type adamStep struct{ wd, b1, nb1, b2, nb2, step, eps float32 }
+
+// adamPlain updates p[i] and its moments m[i], v[i] from the gradient g[i], for i < len(g):
+//
+//	g += wd·p;  m = β₁·m + (1-β₁)·g;  v = β₂·v + (1-β₂)·g·g;  p -= step·m / (√v + ε)
+//
+// each product, sum, quotient and square root rounded to float32 in that order.
+func adamPlain(p, g, m, v []float32, k adamStep) {
+	p, m, v = p[:len(g)], m[:len(g)], v[:len(g)]
+	for i, gi := range g {
+		gi += k.wd * p[i]
+		m[i] = k.b1*m[i] + k.nb1*gi
+		v[i] = k.b2*v[i] + k.nb2*gi*gi
+		p[i] -= k.step * m[i] / (float32(math.Sqrt(float64(v[i]))) + k.eps)
 	}
 }

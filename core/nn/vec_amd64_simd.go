@@ -64,3 +64,23 @@ func reluGrad(dst, g, y []float32) {
 	}
 	reluGradPlain(dst, g, y)
 }
+
+// adam is adamPlain with AVX2: the same operations in the same order on eight lanes (the
+// vector square root and quotient are rounded as the scalar ones).
+func adam(p, g, m, v []float32, k adamStep) {
+	p, m, v = p[:len(g)], m[:len(g)], v[:len(g)]
+	wd, b1, nb1 := archsimd.BroadcastFloat32x8(k.wd), archsimd.BroadcastFloat32x8(k.b1), archsimd.BroadcastFloat32x8(k.nb1)
+	b2, nb2 := archsimd.BroadcastFloat32x8(k.b2), archsimd.BroadcastFloat32x8(k.nb2)
+	step, eps := archsimd.BroadcastFloat32x8(k.step), archsimd.BroadcastFloat32x8(k.eps)
+	for avx2 && len(g) >= 8 && len(p) >= 8 && len(m) >= 8 && len(v) >= 8 {
+		pi := archsimd.LoadFloat32x8(p[:8:8])
+		gi := archsimd.LoadFloat32x8(g[:8:8]).Add(wd.Mul(pi))
+		mi := b1.Mul(archsimd.LoadFloat32x8(m[:8:8])).Add(nb1.Mul(gi))
+		vi := b2.Mul(archsimd.LoadFloat32x8(v[:8:8])).Add(nb2.Mul(gi).Mul(gi))
+		mi.Store(m[:8:8])
+		vi.Store(v[:8:8])
+		pi.Sub(step.Mul(mi).Div(vi.Sqrt().Add(eps))).Store(p[:8:8])
+		p, g, m, v = p[8:], g[8:], m[8:], v[8:]
+	}
+	adamPlain(p, g, m, v, k)
+}

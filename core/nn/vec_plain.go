@@ -18,3 +18,6 @@ func relu(dst, src []float32) { reluPlain(dst, src) }
 
 // reluGrad sets dst to the ReLU's gradient g where its output y is positive (reluGradPlain).
 func reluGrad(dst, g, y []float32) { reluGradPlain(dst, g, y) }
+
+// adam is one Adam update of p and its moments m, v from g (adamPlain).
+func adam(p, g, m, v []float32, k adamStep) { adamPlain(p, g, m, v, k) }

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// TestElementwise checks the elementwise loops (four lanes at a time in a SIMD build) against
-// their definitions, bit for bit, on values whose bits order differently from their floats
+// TestElementwise checks the elementwise loops (four or eight lanes at a time in a SIMD build)
+// against their definitions, bit for bit, on values whose bits order differently from their floats
 // (±0, subnormals, infinities, NaN of both signs), at lengths with and without a tail.
 func TestElementwise(t *testing.T) {
 	special := []float32{-3, float32(math.Copysign(0, -1)), 0, float32(math.NaN()), -float32(math.NaN()),
@@ -50,6 +50,31 @@ func TestElementwise(t *testing.T) {
 			}
 		}
 		same("reluGrad", got, want)
+
+		// adam, against adamPlain: the parameters a, gradients from b and moments from both,
+		// scaled so that products round (the second moment ≥ 0, as Adam keeps it; a negative
+		// one makes NaN either way).
+		k := adamStep{wd: 0.01, b1: 0.9, nb1: 1 - float32(0.9), b2: 0.999, nb2: 1 - float32(0.999), step: 1e-3, eps: 1e-8}
+		pg, mg, vg, gr := append([]float32(nil), a...), make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range vg {
+			gr[i] = b[i]*0.7311 + 0.1234*float32(i)
+			mg[i] = b[(i+1)%n] * 0.377
+			vg[i] = float32(math.Abs(float64(a[(i+2)%n]))) * 1.913
+		}
+		pw, mw, vw := append([]float32(nil), pg...), append([]float32(nil), mg...), append([]float32(nil), vg...)
+		adam(pg, gr, mg, vg, k)
+		adamPlain(pw, gr, mw, vw, k)
+		for _, s := range []struct {
+			what      string
+			got, want []float32
+		}{{"adam's parameters", pg, pw}, {"adam's first moments", mg, mw}, {"adam's second moments", vg, vw}} {
+			for i := range s.want {
+				g, w := s.got[i], s.want[i]
+				if math.Float32bits(g) != math.Float32bits(w) && !(g != g && w != w) { // any NaN for a NaN
+					t.Fatalf("%s, length %d: [%d] = %v (%#x), adamPlain %v (%#x)", s.what, n, i, g, math.Float32bits(g), w, math.Float32bits(w))
+				}
+			}
+		}
 
 		keys := make([]int32, n)
 		src := append(append([]float32(nil), a...), b...)

@@ -58,3 +58,23 @@ func reluGrad(dst, g, y []float32) {
 	}
 	reluGradPlain(dst, g, y)
 }
+
+// adam is adamPlain with WebAssembly SIMD: the same operations in the same order on four
+// lanes (the vector square root and quotient are rounded as the scalar ones).
+func adam(p, g, m, v []float32, k adamStep) {
+	p, m, v = p[:len(g)], m[:len(g)], v[:len(g)]
+	wd, b1, nb1 := archsimd.BroadcastFloat32x4(k.wd), archsimd.BroadcastFloat32x4(k.b1), archsimd.BroadcastFloat32x4(k.nb1)
+	b2, nb2 := archsimd.BroadcastFloat32x4(k.b2), archsimd.BroadcastFloat32x4(k.nb2)
+	step, eps := archsimd.BroadcastFloat32x4(k.step), archsimd.BroadcastFloat32x4(k.eps)
+	for len(g) >= 4 && len(p) >= 4 && len(m) >= 4 && len(v) >= 4 {
+		pi := archsimd.LoadFloat32x4(p[:4:4])
+		gi := archsimd.LoadFloat32x4(g[:4:4]).Add(wd.Mul(pi))
+		mi := b1.Mul(archsimd.LoadFloat32x4(m[:4:4])).Add(nb1.Mul(gi))
+		vi := b2.Mul(archsimd.LoadFloat32x4(v[:4:4])).Add(nb2.Mul(gi).Mul(gi))
+		mi.Store(m[:4:4])
+		vi.Store(v[:4:4])
+		pi.Sub(step.Mul(mi).Div(vi.Sqrt().Add(eps))).Store(p[:4:4])
+		p, g, m, v = p[4:], g[4:], m[4:], v[4:]
+	}
+	adamPlain(p, g, m, v, k)
+}
