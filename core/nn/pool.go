@@ -20,7 +20,7 @@ type MaxPool2D struct {
 	// the searches of core/adversarial run several backward passes after one forward pass.
 	arg   []int
 	found bool
-	keys  []int32 // plane's scratch: the larger key of each pair of input rows, column by column
+	keys  []int32 // plane's scratch: the larger key of each pair of input rows, column by column (natively)
 
 	// The backward pass's loop over planes, on gemm.Split's threads (made once, so that a
 	// pass allocates nothing), and what it works on.
@@ -40,8 +40,8 @@ func newMaxPool2D(in shape) *MaxPool2D {
 // float max builtin costs a call per comparison under WebAssembly (the pool of conv1 took
 // 12 → 6 ms a batch of 256 there). A NaN with its sign bit clear is the largest key, so it
 // passes on; -0 counts as less than +0. plane takes the larger key of the window's two rows
-// column by column first (maxKeys, four columns at a time with WebAssembly SIMD), then the
-// larger of each pair of columns.
+// column by column first, then the larger of each pair of columns (pool2: four windows at a
+// time with WebAssembly SIMD, eight rows' columns with AVX2).
 
 // orderKey maps a float32 to an int32 that orders as the float does: non-negative floats
 // keep their bits, negative ones have the magnitude bits flipped.
@@ -71,14 +71,7 @@ func (l *MaxPool2D) forward(x *tensor.Dense, _ Pass) *tensor.Dense {
 
 // plane pools one input plane (H×W) into dst (H/2 × W/2).
 func (l *MaxPool2D) plane(dst, src []float32) {
-	w := l.in.W
-	maxKeys(l.keys, src, w, l.out.H)
-	for oy := 0; oy < l.out.H; oy++ {
-		row, keys := dst[oy*l.out.W:(oy+1)*l.out.W], l.keys[oy*w:oy*w+2*l.out.W]
-		for ox := range row {
-			row[ox] = fromOrderKey(max(keys[2*ox], keys[2*ox+1]))
-		}
-	}
+	pool2(dst, src, l.keys, l.in.W, l.out.H, l.out.W)
 }
 
 func (l *MaxPool2D) backward(dy *tensor.Dense, needDx, _ bool) *tensor.Dense {

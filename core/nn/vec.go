@@ -3,24 +3,16 @@ package nn
 import "math"
 
 // The elementwise loops of the layers. Where the build has WebAssembly SIMD
-// (vec_wasm_simd.go) addTo, maxKeys, relu, reluGrad and adam run four lanes at a time, natively
-// with AVX2 (vec_amd64_simd.go) eight, and end with the plain loops below on what is left;
-// elsewhere (vec_plain.go) they are those loops. Each element goes through the same
-// operations either way, so the bits are the same.
+// (vec_wasm_simd.go) addTo, the max-pool's pool2, relu, reluGrad and adam run four lanes at a
+// time, natively with AVX2 (vec_amd64_simd.go) eight (pool2's maxKeys), and end with the
+// plain loops on what is left; elsewhere (vec_plain.go, vec_keys.go) they are those loops.
+// Each element goes through the same operations either way, so the bits are the same.
 
 // addToPlain adds src into dst elementwise: dst[i] += src[i] for i < len(src).
 func addToPlain(dst, src []float32) {
 	dst = dst[:len(src)]
 	for i, v := range src {
 		dst[i] += v
-	}
-}
-
-// maxKeysRow sets k[x] to the larger orderKey of a[x] and b[x], for x < len(a).
-func maxKeysRow(k []int32, a, b []float32) {
-	k, b = k[:len(a)], b[:len(a)]
-	for x, v := range a {
-		k[x] = max(orderKey(v), orderKey(b[x]))
 	}
 }
 

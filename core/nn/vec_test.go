@@ -76,12 +76,18 @@ func TestElementwise(t *testing.T) {
 			}
 		}
 
-		keys := make([]int32, n)
-		src := append(append([]float32(nil), a...), b...)
-		maxKeys(keys, src, n, 1)
-		for x := range keys {
-			if w := max(orderKey(a[x]), orderKey(b[x])); keys[x] != w {
-				t.Fatalf("maxKeys, length %d: [%d] = %d, want %d (of %v and %v)", n, x, keys[x], w, a[x], b[x])
+		// pool2 on two rows w = 2n + n%2 wide (an odd width floors): rows from a and b.
+		w := 2*n + n%2
+		src := make([]float32, 2*w)
+		for x := range src {
+			src[x] = special[(5*x+n)%len(special)]
+		}
+		pooled := make([]float32, n)
+		pool2(pooled, src, make([]int32, w), w, 1, n)
+		for x, v := range pooled {
+			k := max(orderKey(src[2*x]), orderKey(src[2*x+1]), orderKey(src[w+2*x]), orderKey(src[w+2*x+1]))
+			if math.Float32bits(v) != math.Float32bits(fromOrderKey(k)) {
+				t.Fatalf("pool2, %d windows: [%d] = %v (%#x), want %v, of %v", n, x, v, math.Float32bits(v), fromOrderKey(k), []float32{src[2*x], src[2*x+1], src[w+2*x], src[w+2*x+1]})
 			}
 		}
 	}

@@ -17,23 +17,42 @@ func addTo(dst, src []float32) {
 	}
 }
 
-// maxKeys is vec_plain.go's maxKeys with WebAssembly SIMD: orderKey on four lanes is the same
-// shift, mask and exclusive or, and the integer maximum is exact.
-func maxKeys(keys []int32, src []float32, w, rows int) {
+// pool2 is vec_keys.go's pool2 with WebAssembly SIMD, four windows at a time and without the
+// keys: orderKey on four lanes is the same shift, mask and exclusive or; the larger key of
+// the two rows is taken lane by lane, then in each vector the 64-bit lanes shifted right by
+// 32 put each odd column's key beside its even one's, and a byte swizzle of each of the two
+// vectors gathers its two maxima (int32 lanes 0 and 2) into one half of the result. Integer
+// maxima are exact and their order does not matter, so the bits are the same.
+func pool2(dst, src []float32, _ []int32, w, oh, ow int) {
+	lo, hi := archsimd.LoadInt8x16Array(&pairLo), archsimd.LoadInt8x16Array(&pairHi)
 	mag := archsimd.BroadcastInt32x4(0x7fffffff)
-	for r := range rows {
-		k, a, b := keys[r*w:(r+1)*w], src[2*r*w:(2*r+1)*w], src[(2*r+1)*w:(2*r+2)*w]
-		for len(a) >= 4 && len(b) >= 4 && len(k) >= 4 {
-			ka := archsimd.LoadFloat32x4(a[:4:4]).ToBits().BitsToInt32()
-			kb := archsimd.LoadFloat32x4(b[:4:4]).ToBits().BitsToInt32()
-			ka = ka.Xor(ka.ShiftAllRight(31).And(mag))
-			kb = kb.Xor(kb.ShiftAllRight(31).And(mag))
-			ka.Max(kb).Store(k[:4:4])
-			k, a, b = k[4:], a[4:], b[4:]
+	key := func(v []float32) archsimd.Int32x4 {
+		k := archsimd.LoadFloat32x4(v[:4:4]).ToBits().BitsToInt32()
+		return k.Xor(k.ShiftAllRight(31).And(mag))
+	}
+	pair := func(k archsimd.Int32x4, swizzle archsimd.Int8x16) archsimd.Int8x16 {
+		k = k.Max(k.ToBits().ReshapeToUint64s().ShiftAllRight(32).ReshapeToUint32s().BitsToInt32())
+		return k.ToBits().ReshapeToUint8s().BitsToInt8().LookupOrZero(swizzle)
+	}
+	for oy := range oh {
+		row, a, b := dst[oy*ow:(oy+1)*ow], src[2*oy*w:(2*oy+1)*w], src[(2*oy+1)*w:(2*oy+2)*w]
+		for len(row) >= 4 && len(a) >= 8 && len(b) >= 8 {
+			k := pair(key(a[:4]).Max(key(b[:4])), lo).Or(pair(key(a[4:8]).Max(key(b[4:8])), hi)).ToBits().ReshapeToUint32s().BitsToInt32()
+			k.Xor(k.ShiftAllRight(31).And(mag)).ToBits().BitsToFloat32().Store(row[:4:4])
+			row, a, b = row[4:], a[8:], b[8:]
 		}
-		maxKeysRow(k, a, b)
+		for ox := range row {
+			row[ox] = fromOrderKey(max(orderKey(a[2*ox]), orderKey(a[2*ox+1]), orderKey(b[2*ox]), orderKey(b[2*ox+1])))
+		}
 	}
 }
+
+// pairLo and pairHi are pool2's swizzles: bytes 0–3 and 8–11 (int32 lanes 0 and 2) to the
+// low half, zeros in the high one (an index of 16 or more makes 0), and the other way.
+var (
+	pairLo = [16]int8{0, 1, 2, 3, 8, 9, 10, 11, 16, 16, 16, 16, 16, 16, 16, 16}
+	pairHi = [16]int8{16, 16, 16, 16, 16, 16, 16, 16, 0, 1, 2, 3, 8, 9, 10, 11}
+)
 
 // relu is reluPlain with WebAssembly SIMD: 0 where v < 0, v elsewhere.
 func relu(dst, src []float32) {
