@@ -161,19 +161,12 @@ func (l *Conv2D) backward(dy *tensor.Dense, needDx, needParams bool) *tensor.Den
 
 	// Regroup dy as (F, N·Ho·Wo), the layout of the forward product, and sum the bias gradient.
 	for f := 0; f < l.out.C; f++ {
-		var s float32
 		for i := 0; i < n; i++ {
-			src := dyd[(i*l.out.C+f)*hw : (i*l.out.C+f+1)*hw]
-			copy(l.prod[(f*n+i)*hw:], src)
-			if needParams {
-				for _, v := range src {
-					s += v
-				}
-			}
+			copy(l.prod[(f*n+i)*hw:], dyd[(i*l.out.C+f)*hw:(i*l.out.C+f+1)*hw])
 		}
-		if needParams {
-			l.db[f] += s
-		}
+	}
+	if needParams {
+		biasGrad(l.db, dyd, n, hw)
 	}
 	// dW (F × kk) += dy (F × cols) · colᵀ (cols × kk)
 	switch {
@@ -199,6 +192,41 @@ func (l *Conv2D) backward(dy *tensor.Dense, needDx, needParams bool) *tensor.Den
 		gemm.Split(m, l.dxPart)
 	}
 	return dx
+}
+
+// biasGrad adds to db[f], for each of the len(db) filters, the sum of plane f of dy (n
+// images of len(db) planes hw long) over every image and position, in that order. Each sum
+// is a chain of dependent additions; four filters' chains run side by side, so that their
+// latencies overlap, each in its own order: the bits of summing one filter at a time.
+func biasGrad(db, dy []float32, n, hw int) {
+	fs := len(db)
+	f := 0
+	for ; f+4 <= fs; f += 4 {
+		var s0, s1, s2, s3 float32
+		for i := range n {
+			d0 := dy[(i*fs+f)*hw : (i*fs+f+1)*hw]
+			d1, d2, d3 := dy[(i*fs+f+1)*hw:][:len(d0)], dy[(i*fs+f+2)*hw:][:len(d0)], dy[(i*fs+f+3)*hw:][:len(d0)]
+			for j, v := range d0 {
+				s0 += v
+				s1 += d1[j]
+				s2 += d2[j]
+				s3 += d3[j]
+			}
+		}
+		db[f] += s0
+		db[f+1] += s1
+		db[f+2] += s2
+		db[f+3] += s3
+	}
+	for ; f < fs; f++ {
+		var s float32
+		for i := range n {
+			for _, v := range dy[(i*fs+f)*hw : (i*fs+f+1)*hw] {
+				s += v
+			}
+		}
+		db[f] += s
+	}
 }
 
 // col2imImages adds images lo to hi-1 of the part of dcol just computed (l.dxN images from

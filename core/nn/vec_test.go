@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -88,6 +89,38 @@ func TestElementwise(t *testing.T) {
 			k := max(orderKey(src[2*x]), orderKey(src[2*x+1]), orderKey(src[w+2*x]), orderKey(src[w+2*x+1]))
 			if math.Float32bits(v) != math.Float32bits(fromOrderKey(k)) {
 				t.Fatalf("pool2, %d windows: [%d] = %v (%#x), want %v, of %v", n, x, v, math.Float32bits(v), fromOrderKey(k), []float32{src[2*x], src[2*x+1], src[w+2*x], src[w+2*x+1]})
+			}
+		}
+	}
+}
+
+// TestBiasGrad checks that biasGrad, four filters' sums side by side, gives the bits of
+// summing each filter's planes one value at a time in order of image and position, for a
+// number of filters with and without a remainder of four.
+func TestBiasGrad(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n, hw = 3, 37
+	for _, fs := range []int{1, 4, 6, 8} {
+		dy := make([]float32, n*fs*hw)
+		for i := range dy {
+			dy[i] = float32(rng.NormFloat64())
+		}
+		got, want := make([]float32, fs), make([]float32, fs)
+		for f := range fs {
+			got[f] = float32(f) / 3 // added to, as the gradients of a batch accumulate
+			want[f] = got[f]
+		}
+		biasGrad(got, dy, n, hw)
+		for f := range fs {
+			var s float32
+			for i := range n {
+				for _, v := range dy[(i*fs+f)*hw : (i*fs+f+1)*hw] {
+					s += v
+				}
+			}
+			want[f] += s
+			if math.Float32bits(got[f]) != math.Float32bits(want[f]) {
+				t.Errorf("%d filters: db[%d] = %v, summed one value at a time %v", fs, f, got[f], want[f])
 			}
 		}
 	}
