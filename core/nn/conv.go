@@ -92,12 +92,7 @@ func (l *Conv2D) biasImages(lo, hi int) {
 	hw := l.out.H * l.out.W
 	for i := lo; i < hi; i++ {
 		for f := 0; f < l.out.C; f++ {
-			bias := l.b[f]
-			src := l.prod[(f*n+i)*hw : (f*n+i+1)*hw]
-			dst := yd[(i*l.out.C+f)*hw : (i*l.out.C+f+1)*hw]
-			for j, v := range src {
-				dst[j] = v + bias
-			}
+			addBias(yd[(i*l.out.C+f)*hw:(i*l.out.C+f+1)*hw], l.prod[(f*n+i)*hw:(f*n+i+1)*hw], l.b[f])
 		}
 	}
 }
@@ -253,7 +248,7 @@ func im2colTo(col, x []float32, n, lo, hi int, in shape, k int, out shape) {
 					plane := x[(i*in.C+c)*in.H*in.W:]
 					for oy := 0; oy < out.H; oy++ {
 						src := plane[(oy+ky)*in.W+kx:]
-						copy(row[j:j+out.W], src[:out.W])
+						copyTo(row[j:j+out.W], src[:out.W])
 						j += out.W
 					}
 				}

@@ -3,7 +3,7 @@ package nn
 import "math"
 
 // The elementwise loops of the layers. Where the build has WebAssembly SIMD
-// (vec_wasm_simd.go) addTo, the max-pool's pool2, relu, reluGrad and adam run four lanes at a
+// (vec_wasm_simd.go) addTo, addBias, the max-pool's pool2, relu, reluGrad and adam run four lanes at a
 // time, natively with AVX2 (vec_amd64_simd.go) eight (pool2's maxKeys), and end with the
 // plain loops on what is left; elsewhere (vec_plain.go, vec_keys.go) they are those loops.
 // Each element goes through the same operations either way, so the bits are the same.
@@ -13,6 +13,14 @@ func addToPlain(dst, src []float32) {
 	dst = dst[:len(src)]
 	for i, v := range src {
 		dst[i] += v
+	}
+}
+
+// addBiasPlain sets dst[i] to src[i] + b, for i < len(src).
+func addBiasPlain(dst, src []float32, b float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = v + b
 	}
 }
 

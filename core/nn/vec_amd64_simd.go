@@ -23,6 +23,31 @@ func addTo(dst, src []float32) {
 	addToPlain(dst, src)
 }
 
+// addBias is addBiasPlain with AVX2, eight lanes an instruction.
+func addBias(dst, src []float32, b float32) {
+	dst = dst[:len(src)]
+	v := archsimd.BroadcastFloat32x8(b)
+	for avx2 && len(src) >= 8 && len(dst) >= 8 {
+		archsimd.LoadFloat32x8(src[:8:8]).Add(v).Store(dst[:8:8])
+		dst, src = dst[8:], src[8:]
+	}
+	addBiasPlain(dst, src, b)
+}
+
+// copyTo is copy(dst, src) with AVX2 for the short rows of im2col (a convolution's output
+// rows, 8 to 24 values): eight lanes a load and a store, where the runtime's memmove costs a
+// call a row.
+func copyTo(dst, src []float32) {
+	dst = dst[:len(src)]
+	for avx2 && len(src) >= 8 && len(dst) >= 8 {
+		archsimd.LoadFloat32x8(src[:8:8]).Store(dst[:8:8])
+		dst, src = dst[8:], src[8:]
+	}
+	for i, v := range src {
+		dst[i] = v
+	}
+}
+
 // maxKeys is vec_plain.go's maxKeys with AVX2: orderKey on eight lanes is the same shift,
 // mask and exclusive or, and the integer maximum is exact.
 func maxKeys(keys []int32, src []float32, w, rows int) {

@@ -5,6 +5,12 @@ package nn
 // addTo adds src into dst elementwise: dst[i] += src[i] for i < len(src).
 func addTo(dst, src []float32) { addToPlain(dst, src) }
 
+// addBias sets dst to src plus b elementwise (addBiasPlain).
+func addBias(dst, src []float32, b float32) { addBiasPlain(dst, src, b) }
+
+// copyTo is copy(dst, src), for the rows of im2col.
+func copyTo(dst, src []float32) { copy(dst, src) }
+
 // maxKeys sets keys[r·w + x], for each of rows pairs of rows of src (rows 2r and 2r+1, each
 // w wide), to the larger orderKey of the pair's two values in column x.
 func maxKeys(keys []int32, src []float32, w, rows int) {

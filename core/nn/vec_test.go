@@ -33,6 +33,12 @@ func TestElementwise(t *testing.T) {
 		}
 		same("addTo", got, want)
 
+		addBias(got, a, 0.1) // a bias that rounds
+		for i := range want {
+			want[i] = a[i] + 0.1
+		}
+		same("addBias", got, want)
+
 		relu(got, a)
 		for i, v := range a {
 			want[i] = v

@@ -17,6 +17,21 @@ func addTo(dst, src []float32) {
 	}
 }
 
+// addBias is addBiasPlain with WebAssembly SIMD, four lanes an instruction.
+func addBias(dst, src []float32, b float32) {
+	dst = dst[:len(src)]
+	v := archsimd.BroadcastFloat32x4(b)
+	for len(src) >= 4 && len(dst) >= 4 {
+		archsimd.LoadFloat32x4(src[:4:4]).Add(v).Store(dst[:4:4])
+		dst, src = dst[4:], src[4:]
+	}
+	addBiasPlain(dst, src, b)
+}
+
+// copyTo is copy(dst, src): under WebAssembly a convolution never unrolls its input
+// (gemm.MulGather reads it in place).
+func copyTo(dst, src []float32) { copy(dst, src) }
+
 // pool2 is vec_keys.go's pool2 with WebAssembly SIMD, four windows at a time and without the
 // keys: orderKey on four lanes is the same shift, mask and exclusive or; the larger key of
 // the two rows is taken lane by lane, then in each vector the 64-bit lanes shifted right by
